@@ -1,0 +1,37 @@
+"""Bilingual text: every message a person reads comes in Chinese first, then English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message in both languages."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The message in `lang` ("zh" or "en"); Chinese for anything else."""
+        return self.en if lang == "en" else self.zh
+
+    def both(self) -> str:
+        """"中文 / English", for logs and command-line output."""
+        return f"{self.zh} / {self.en}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+class KioskError(Exception):
+    """An error a person can act on: carries a reason code and a bilingual message."""
+
+    def __init__(self, code: str, text: Text, status: int = 400) -> None:
+        super().__init__(f"{code}: {text.en}")
+        self.code = code
+        self.text = text
+        self.status = status
+
+    def as_dict(self) -> dict[str, object]:
+        return {"error": self.code, "message": self.text.as_dict()}
