@@ -1,0 +1,1 @@
+"""Calibration: backdrop/camera calibration, per-kiosk threshold profiles, evaluation on labelled photos."""

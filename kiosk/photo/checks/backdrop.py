@@ -1,0 +1,40 @@
+"""Backdrop: the background behind the person matches the provider's calibrated backdrop colour.
+
+Enabled only when the configuration carries `backdrop_lab` (written by `python -m kiosk calibrate`);
+otherwise the result is `skipped`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.photo.checks.base import failed, passed, skipped
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import Observation
+from kiosk.text import Text
+
+CODE = "backdrop"
+MESSAGE = Text("请站在幕布前拍照", "Please stand in front of the backdrop")
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if cfg.backdrop_lab is None:
+        return skipped(CODE, "not_calibrated", Text("未校准幕布，跳过", "Backdrop not calibrated: skipped"))
+    step = max(1, min(obs.height, obs.width) // 240)
+    small = obs.bgr[::step, ::step]
+    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
+    if obs.mask is not None:
+        background = obs.mask[::step, ::step] < 0.3
+    else:
+        background = np.ones(lab.shape[:2], bool)
+    pixels = lab[background[: lab.shape[0], : lab.shape[1]]]
+    if pixels.size == 0:
+        return failed(CODE, "no_background", MESSAGE, 0.0, cfg.backdrop_min_fraction)
+    delta = np.linalg.norm(pixels - np.asarray(cfg.backdrop_lab, np.float32), axis=1)
+    fraction = float((delta <= cfg.backdrop_max_delta_e).mean())
+    details = {"median_delta_e": round(float(np.median(delta)), 1)}
+    if fraction < cfg.backdrop_min_fraction:
+        return failed(CODE, "not_on_backdrop", MESSAGE, fraction, cfg.backdrop_min_fraction, **details)
+    return passed(CODE, fraction, cfg.backdrop_min_fraction, **details)

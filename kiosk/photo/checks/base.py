@@ -1,0 +1,102 @@
+"""Shared helpers for the checks: result constructors and body geometry read from the observation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import ERROR, FAIL, PASS, SKIPPED, CheckResult
+from kiosk.photo.vision import (
+    FM_CHIN,
+    FM_FOREHEAD,
+    L_HIP,
+    L_SHOULDER,
+    R_HIP,
+    R_SHOULDER,
+    Observation,
+)
+from kiosk.text import Text
+
+CheckFn = Callable[[Observation, JudgeConfig], CheckResult]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A registered check: its code, the function, and a one-line description."""
+
+    code: str
+    run: CheckFn
+    description: str
+
+
+def passed(code: str, value: float | None = None, threshold: float | str | None = None,
+           **details: Any) -> CheckResult:
+    return CheckResult(code, PASS, value, threshold, "ok", Text("合格", "OK"), details)
+
+
+def failed(code: str, reason: str, message: Text, value: float | None = None,
+           threshold: float | str | None = None, **details: Any) -> CheckResult:
+    return CheckResult(code, FAIL, value, threshold, reason, message, details)
+
+
+def skipped(code: str, reason: str, message: Text, **details: Any) -> CheckResult:
+    return CheckResult(code, SKIPPED, None, None, reason, message, details)
+
+
+def errored(code: str, exc: BaseException) -> CheckResult:
+    return CheckResult(
+        code, ERROR, None, None, "check_error",
+        Text("检查出错，请重试", "This check failed to run; please try again"),
+        {"error": f"{type(exc).__name__}: {exc}"},
+    )
+
+
+NO_FACE = Text("未检测到正脸，请面向镜头", "No face found: please face the camera")
+NO_BODY = Text("请站到镜头前", "Please stand in front of the camera")
+
+
+def has_body(obs: Observation, cfg: JudgeConfig) -> bool:
+    """Pose found with both shoulders reasonably visible."""
+    if obs.pose is None:
+        return False
+    vis = obs.pose[[L_SHOULDER, R_SHOULDER], 3]
+    return bool((vis >= cfg.pose_min_visibility * 0.6).all())
+
+
+def shoulder_width(obs: Observation) -> float:
+    assert obs.pose is not None
+    return float(np.linalg.norm(obs.pose[L_SHOULDER, :2] - obs.pose[R_SHOULDER, :2]))
+
+
+def shoulder_mid(obs: Observation) -> np.ndarray:
+    assert obs.pose is not None
+    return (obs.pose[L_SHOULDER, :2] + obs.pose[R_SHOULDER, :2]) / 2
+
+
+def hip_mid(obs: Observation) -> np.ndarray:
+    assert obs.pose is not None
+    return (obs.pose[L_HIP, :2] + obs.pose[R_HIP, :2]) / 2
+
+
+def face_length(obs: Observation) -> float:
+    """Forehead (mesh point 10) to chin (152) distance in pixels."""
+    assert obs.mesh is not None
+    return float(np.linalg.norm(obs.mesh[FM_FOREHEAD, :2] - obs.mesh[FM_CHIN, :2]))
+
+
+def face_region(obs: Observation, shrink: float = 0.15) -> tuple[int, int, int, int] | None:
+    """Integer box of the inner face (mesh box shrunk by `shrink` each side), clipped to the frame."""
+    box = obs.face_box
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    dx, dy = (x1 - x0) * shrink, (y1 - y0) * shrink
+    x0, x1 = max(0, int(x0 + dx)), min(obs.width, int(x1 - dx))
+    y0, y1 = max(0, int(y0 + dy)), min(obs.height, int(y1 - dy))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    return x0, y0, x1, y1

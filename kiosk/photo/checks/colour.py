@@ -1,0 +1,31 @@
+"""Colour: the frame is a colour image, not greyscale (mean chroma in CIELAB)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.photo.checks.base import failed, passed
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import Observation
+from kiosk.text import Text
+
+CODE = "colour"
+MESSAGE = Text("照片必须为彩色，请工作人员检查相机设置", "The photo must be in colour: staff, please check the camera")
+
+
+def colourfulness(obs: Observation) -> float:
+    """Mean distance of a* b* from grey (0 for a greyscale image), on a subsampled frame."""
+    step = max(1, min(obs.height, obs.width) // 240)
+    small = obs.bgr[::step, ::step]
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
+    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    return float(chroma.mean())
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    value = colourfulness(obs)
+    if value < cfg.min_colourfulness:
+        return failed(CODE, "greyscale", MESSAGE, value, cfg.min_colourfulness)
+    return passed(CODE, value, cfg.min_colourfulness)

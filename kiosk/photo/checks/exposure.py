@@ -1,0 +1,34 @@
+"""Well exposed: mean face luminance within limits and few clipped (near black or near white) pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.photo.checks.base import face_region, failed, passed
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import Observation
+from kiosk.text import Text
+
+CODE = "exposure"
+DARK = Text("光线太暗，请工作人员调亮灯光", "Too dark: staff, please add light")
+BRIGHT = Text("光线太亮或过曝，请工作人员调暗灯光", "Too bright: staff, please reduce the light")
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    box = face_region(obs)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        region, where = obs.gray[y0:y1, x0:x1], "face"
+    else:
+        region, where = obs.gray[:: max(1, obs.height // 240), :: max(1, obs.width // 320)], "frame"
+    mean = float(region.mean())
+    dark = float(np.count_nonzero(region <= 8)) / region.size
+    bright = float(np.count_nonzero(region >= 247)) / region.size
+    details = {"region": where, "luma": round(mean, 1), "clipped_dark": round(dark, 3),
+               "clipped_bright": round(bright, 3)}
+    if mean < cfg.min_face_luma or dark > cfg.max_clipped:
+        return failed(CODE, "underexposed", DARK, mean, cfg.min_face_luma, **details)
+    if mean > cfg.max_face_luma or bright > cfg.max_clipped:
+        return failed(CODE, "overexposed", BRIGHT, mean, cfg.max_face_luma, **details)
+    return passed(CODE, mean, f"{cfg.min_face_luma}..{cfg.max_face_luma}", **details)

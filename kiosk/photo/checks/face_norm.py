@@ -1,0 +1,41 @@
+"""Face normalisation shared by the hat and glasses checks: the face rotated upright and scaled so the eye
+centres sit at fixed positions (eye distance `EYE_DIST` pixels), computed once per observation."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.photo.vision import Observation
+
+SIZE = 200
+EYE_DIST = 72.0
+EYE_Y = 120  # eye line in the normalised image; the image centre column is x = SIZE / 2
+
+
+def normalised_face(obs: Observation) -> np.ndarray | None:
+    """SIZE x SIZE BGR face crop, upright, eyes at (SIZE/2 -/+ EYE_DIST/2, EYE_Y); cached on the observation."""
+    cached = obs.cache.get("normalised_face")
+    if cached is not None or obs.mesh is None:
+        return cached
+    mesh = obs.mesh
+    left = mesh[[33, 133], :2].mean(axis=0)
+    right = mesh[[263, 362], :2].mean(axis=0)
+    centre = (left + right) / 2
+    delta = right - left
+    distance = float(np.linalg.norm(delta))
+    if distance < 4:
+        return None
+    angle = float(np.degrees(np.arctan2(delta[1], delta[0])))
+    matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, EYE_DIST / distance)
+    matrix[0, 2] += SIZE / 2 - centre[0]
+    matrix[1, 2] += EYE_Y - centre[1]
+    face = cv2.warpAffine(obs.bgr, matrix, (SIZE, SIZE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    obs.cache["normalised_face"] = face
+    return face
+
+
+def region(image: np.ndarray, y0: float, y1: float, x0: float, x1: float) -> np.ndarray:
+    """Sub-image between (y0, y1) and (x0, x1) given in eye distances from the eye-line centre."""
+    return image[int(EYE_Y + y0 * EYE_DIST): int(EYE_Y + y1 * EYE_DIST),
+                 int(SIZE / 2 + x0 * EYE_DIST): int(SIZE / 2 + x1 * EYE_DIST)]

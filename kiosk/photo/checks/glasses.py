@@ -1,0 +1,48 @@
+"""No glasses, including sunglasses and rimless frames.
+
+On the upright normalised face: frames put horizontal edges across the nose bridge between the eyes
+(measured relative to the face's own contrast, so a plain bridge with soft shading scores low); sunglasses
+make the eye regions much darker than the cheeks.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.photo.checks.base import NO_FACE, failed, passed, skipped
+from kiosk.photo.checks.face_norm import normalised_face, region
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import Observation
+from kiosk.text import Text
+
+CODE = "glasses"
+MESSAGE = Text("请摘下眼镜", "Please take off your glasses")
+SUNGLASSES = Text("请摘下墨镜", "Please take off your sunglasses")
+
+
+def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float]:
+    """(bridge edge strength / face contrast, eye luminance / cheek luminance)."""
+    gray = cv2.cvtColor(face_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    contrast = float(region(gray, -0.42, 1.11, -0.69, 0.69).std()) + 1.0
+    gy = np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
+    bridge = float(region(gy, -0.17, 0.14, -0.17, 0.17).mean()) / contrast
+    eyes = (float(region(gray, -0.11, 0.11, -0.69, -0.28).mean())
+            + float(region(gray, -0.11, 0.11, 0.28, 0.69).mean())) / 2
+    cheeks = (float(region(gray, 0.42, 0.83, -0.69, -0.28).mean())
+              + float(region(gray, 0.42, 0.83, 0.28, 0.69).mean())) / 2
+    return bridge, eyes / (cheeks + 1.0)
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    face = normalised_face(obs)
+    if face is None:
+        return skipped(CODE, "no_face", NO_FACE)
+    bridge, eye_ratio = glasses_measures(face)
+    details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3)}
+    if eye_ratio < cfg.sunglasses_max_eye_ratio:
+        return failed(CODE, "sunglasses_detected", SUNGLASSES, eye_ratio, cfg.sunglasses_max_eye_ratio, **details)
+    if bridge > cfg.glasses_max_bridge_edge:
+        return failed(CODE, "glasses_detected", MESSAGE, bridge, cfg.glasses_max_bridge_edge, **details)
+    return passed(CODE, bridge, cfg.glasses_max_bridge_edge, **details)

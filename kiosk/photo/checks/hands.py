@@ -1,0 +1,80 @@
+"""Hands hanging: both arms down at the sides; not raised, crossed, on the hips or holding something.
+
+Per arm, from the pose: the upper arm (shoulder to elbow) must point down (angle from vertical), the arm
+must be nearly straight (shoulder-elbow-wrist angle), and the wrist must not be inside the torso (in front of
+the body). Landmarks the model places outside the frame (hands just below the picture) are still used:
+the pose model extrapolates them from the visible arm.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from kiosk.photo.checks.base import NO_BODY, failed, has_body, passed, shoulder_width, skipped
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import (
+    L_ELBOW,
+    L_SHOULDER,
+    L_WRIST,
+    R_ELBOW,
+    R_SHOULDER,
+    R_WRIST,
+    Observation,
+)
+from kiosk.text import Text
+
+CODE = "hands_hanging"
+MESSAGE = Text("请双臂自然下垂放在身体两侧，手中不要拿东西",
+               "Please let both arms hang naturally at your sides, with nothing in your hands")
+RAISED = Text("请放下双手，双臂自然下垂", "Please lower your hands and let your arms hang down")
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """Angle ABC in degrees."""
+    v1, v2 = a - b, c - b
+    cos = float(v1 @ v2 / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def arm_measures(obs: Observation, side: str) -> dict[str, float]:
+    """Upper-arm angle from straight down, elbow angle, and how far the wrist is inside the torso."""
+    assert obs.pose is not None
+    p = obs.pose
+    s, e, wr = (L_SHOULDER, L_ELBOW, L_WRIST) if side == "left" else (R_SHOULDER, R_ELBOW, R_WRIST)
+    other = R_SHOULDER if side == "left" else L_SHOULDER
+    sh, el, wri = p[s, :2], p[e, :2], p[wr, :2]
+    upper = el - sh
+    upper_angle = math.degrees(math.atan2(abs(upper[0]), upper[1]))  # 0 = straight down, 180 = up
+    elbow = _angle(sh, el, wri)
+    # Positive when the wrist is on the body side of its own shoulder (towards the other shoulder).
+    width = max(shoulder_width(obs), 1.0)
+    toward = np.sign(p[other, 0] - p[s, 0])
+    inward = float((wri[0] - sh[0]) * toward / width)
+    wrist_above_elbow = float(wri[1] < el[1])
+    return {"upper_arm": upper_angle, "elbow": elbow, "wrist_inward": inward, "wrist_up": wrist_above_elbow}
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not has_body(obs, cfg):
+        return skipped(CODE, "no_body", NO_BODY)
+    arms = {side: arm_measures(obs, side) for side in ("left", "right")}
+    details = {f"{side}_{k}": round(v, 2) for side, m in arms.items() for k, v in m.items()}
+    worst = 0.0
+    reason = None
+    for m in arms.values():
+        if m["upper_arm"] > 90 or m["wrist_up"]:
+            reason = reason or "arms_raised"
+        badness = max(
+            m["upper_arm"] / cfg.max_upper_arm_angle,
+            cfg.min_elbow_angle / max(m["elbow"], 1.0),
+            (m["wrist_inward"] + 1.0) / (cfg.max_wrist_inward + 1.0),
+        )
+        worst = max(worst, badness)
+    if reason == "arms_raised":
+        return failed(CODE, reason, RAISED, worst, 1.0, **details)
+    if worst > 1.0:
+        return failed(CODE, "arms_not_hanging", MESSAGE, worst, 1.0, **details)
+    return passed(CODE, worst, 1.0, **details)

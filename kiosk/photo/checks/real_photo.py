@@ -1,0 +1,45 @@
+"""A real photo of a real scene, not a drawing, render or screen capture, as far as one frame tells.
+
+Camera images carry sensor noise and texture everywhere; drawings, cartoons and renders have large areas
+with no variation at all. The measure is the share of 8x8 blocks (frame scaled to 512 px) whose luminance
+standard deviation is below 0.3 grey levels. Screens and printouts held up to the camera are not reliably
+detected by this measure.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.photo.checks.base import failed, passed
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import Observation
+from kiosk.text import Text
+
+CODE = "real_photo"
+MESSAGE = Text("请本人站到镜头前拍照，不能使用照片、屏幕或图画",
+               "Please stand in front of the camera in person: no photos, screens or drawings")
+BLOCK = 8
+
+
+def flat_fraction(obs: Observation) -> float:
+    gray = obs.gray
+    h, w = gray.shape
+    scale = 512 / max(h, w)
+    if scale < 1:
+        gray = cv2.resize(gray, (max(BLOCK, round(w * scale)), max(BLOCK, round(h * scale))),
+                          interpolation=cv2.INTER_AREA)
+    h, w = gray.shape
+    hb, wb = h // BLOCK, w // BLOCK
+    if hb == 0 or wb == 0:
+        return 0.0
+    blocks = gray[: hb * BLOCK, : wb * BLOCK].astype(np.float32).reshape(hb, BLOCK, wb, BLOCK)
+    return float((blocks.std(axis=(1, 3)) < 0.3).mean())
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    value = flat_fraction(obs)
+    if value > cfg.max_flat_fraction:
+        return failed(CODE, "not_a_photo", MESSAGE, value, cfg.max_flat_fraction)
+    return passed(CODE, value, cfg.max_flat_fraction)

@@ -1,0 +1,56 @@
+"""Exactly one person: a second face anywhere, or a second separate body in the segmentation, fails.
+
+Faces count when their detector score reaches `min_face_score` and their width is at least
+`second_face_min_rel` of the main (largest) face, so a face on a poster far behind is not counted but a
+second applicant is. Bodies count as separate connected blobs of the person mask that are large both in the
+frame and compared with the main person.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.photo.checks.base import failed, passed
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.result import CheckResult
+from kiosk.photo.vision import Observation
+from kiosk.text import Text
+
+CODE = "single_person"
+MESSAGE = Text("画面中只能有一人，请其他人离开画面", "Only one person may be in the picture: others please step out")
+
+
+def count_faces(obs: Observation, cfg: JudgeConfig) -> int:
+    faces = [f for f in obs.faces if f.score >= cfg.min_face_score]
+    if not faces:
+        return 0
+    main_w = max(f.width for f in faces)
+    return sum(1 for f in faces if f.width >= cfg.second_face_min_rel * main_w)
+
+
+def count_bodies(obs: Observation, cfg: JudgeConfig) -> int:
+    """Large separate blobs in the person mask (computed on a small copy for speed)."""
+    if obs.mask is None:
+        return 0
+    small = cv2.resize(obs.mask, (160, 120), interpolation=cv2.INTER_AREA)
+    binary = (small > 0.5).astype(np.uint8)
+    n, _labels, stats, _c = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    areas = sorted((int(a) for a in stats[1:n, cv2.CC_STAT_AREA]), reverse=True)
+    if not areas:
+        return 0
+    total = binary.size
+    big = [a for a in areas if a >= cfg.second_body_min_area * total and a >= cfg.second_body_min_rel * areas[0]]
+    return len(big)
+
+
+def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    faces = count_faces(obs, cfg)
+    bodies = count_bodies(obs, cfg)
+    people = max(faces, bodies, 1 if obs.pose is not None else 0)
+    if people == 0:
+        return failed(CODE, "no_person", Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
+                      0.0, 1.0, faces=faces, bodies=bodies)
+    if people > 1:
+        return failed(CODE, "multiple_people", MESSAGE, float(people), 1.0, faces=faces, bodies=bodies)
+    return passed(CODE, 1.0, 1.0, faces=faces, bodies=bodies)

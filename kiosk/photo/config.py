@@ -1,0 +1,99 @@
+"""All thresholds of the photo judge in one frozen configuration object; per-kiosk JSON profiles."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kiosk.text import KioskError, Text
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeConfig:
+    """Thresholds with defaults. Lengths are fractions of the frame (or of the face) unless named otherwise.
+
+    Load a per-kiosk profile (written by `python -m kiosk calibrate`) with `JudgeConfig.from_profile(path)`;
+    unknown keys in a profile are an error.
+    """
+
+    # person / single person
+    min_face_score: float = 0.5            # face detector score that counts as a face
+    second_face_min_rel: float = 0.12      # a second face counts when its width >= this x main face width
+    second_body_min_area: float = 0.04     # a separate person blob (segmentation) of >= this x frame area
+    second_body_min_rel: float = 0.25      # ... and >= this x the main person's blob area
+    pose_min_visibility: float = 0.5
+    # framing
+    head_top_margin: float = 0.02          # space above the top of the head (fraction of frame height)
+    shoulder_margin: float = 0.01          # both shoulders inside the frame by this margin
+    waist_margin: float = 0.0              # hips must be at least this far inside the bottom edge
+    too_far_torso: float = 0.30            # shoulder-to-hip height below this fraction of the frame: too far
+    too_far_knees: bool = True             # both knees and ankles in the frame: full body, too far
+    # centred
+    max_centre_offset: float = 0.07        # |body midline - 0.5| (fraction of frame width)
+    # frontal (degrees)
+    max_yaw: float = 12.0
+    max_pitch: float = 15.0
+    max_roll: float = 12.0
+    # hat: the upper forehead band is not skin (CIELAB distance from the cheeks) AND its structure is
+    # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair
+    hat_min_skin_delta: float = 30.0
+    hat_min_horizontal_ratio: float = 2.7
+    # glasses: horizontal edges across the nose bridge (frames), or eyes much darker than the cheeks
+    glasses_max_bridge_edge: float = 1.05
+    sunglasses_max_eye_ratio: float = 0.22
+    # hands hanging
+    max_upper_arm_angle: float = 35.0      # shoulder->elbow direction from straight down, degrees
+    min_elbow_angle: float = 140.0         # shoulder-elbow-wrist angle (180 = straight arm)
+    max_wrist_inward: float = 0.25         # wrist inside the torso, as a fraction of shoulder width
+    # sharp: variance of the Laplacian on the face resized to 128 px wide
+    min_sharpness: float = 60.0
+    # exposure: mean face luminance 0..255 and fraction of clipped face pixels
+    min_face_luma: float = 70.0
+    max_face_luma: float = 215.0
+    max_clipped: float = 0.15
+    # colour: mean chroma (Lab a/b distance from grey) of the frame
+    min_colourfulness: float = 4.0
+    # real photo
+    max_flat_fraction: float = 0.55        # share of 8x8 blocks without any texture or noise (drawings, renders)
+    # backdrop (enabled only when calibrated)
+    backdrop_lab: tuple[float, float, float] | None = None
+    backdrop_max_delta_e: float = 18.0
+    backdrop_min_fraction: float = 0.6     # share of the background that must match the backdrop colour
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JudgeConfig:
+        """Build from a dict of overrides; unknown keys raise KioskError("profile_unknown_key")."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise KioskError(
+                "profile_unknown_key",
+                Text(f"配置文件包含未知项：{', '.join(unknown)}", f"Unknown key(s) in profile: {', '.join(unknown)}"),
+            )
+        values = dict(data)
+        if values.get("backdrop_lab") is not None:
+            values["backdrop_lab"] = tuple(float(v) for v in values["backdrop_lab"])
+        return replace(cls(), **values)
+
+    @classmethod
+    def from_profile(cls, path: str | Path) -> JudgeConfig:
+        """Load a per-kiosk JSON profile: {"thresholds": {...}} or a flat dict of thresholds."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KioskError(
+                "profile_unreadable", Text(f"无法读取配置文件：{path}", f"Cannot read profile: {path} ({exc})")
+            ) from exc
+        if isinstance(data, dict) and "thresholds" in data:
+            data = data["thresholds"]
+        if not isinstance(data, dict):
+            raise KioskError("profile_unreadable", Text("配置文件格式错误", "Profile must be a JSON object"))
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if data["backdrop_lab"] is not None:
+            data["backdrop_lab"] = list(data["backdrop_lab"])
+        return data

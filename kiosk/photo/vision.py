@@ -1,0 +1,285 @@
+"""Run the MediaPipe models once per frame and collect one `Observation` every check reads.
+
+Models are the ones shipped inside the mediapipe 0.10.21 wheel (legacy `mediapipe.solutions`): pose with
+model_complexity=1 (0 and 2 are not bundled and would try to download), face mesh with iris refinement,
+selfie segmentation (landscape model) and face detection (full range, to find small second faces). They are
+created lazily on first use and kept warm. Work is shared: one BGR->RGB conversion, one grey image, and the
+pose landmarks seed the face and body geometry all checks use.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# Pose landmark indices (MediaPipe BlazePose, 33 points).
+NOSE = 0
+L_EYE, R_EYE = 2, 5
+L_EAR, R_EAR = 7, 8
+L_SHOULDER, R_SHOULDER = 11, 12
+L_ELBOW, R_ELBOW = 13, 14
+L_WRIST, R_WRIST = 15, 16
+L_HIP, R_HIP = 23, 24
+L_KNEE, R_KNEE = 25, 26
+L_ANKLE, R_ANKLE = 27, 28
+
+# Face mesh indices (468 + 10 iris points with refine_landmarks=True).
+FM_FOREHEAD = 10
+FM_CHIN = 152
+FM_NOSE_TIP = 1
+FM_NOSE_BRIDGE = 168
+FM_L_EYE_OUTER, FM_L_EYE_INNER = 33, 133  # subject's right eye (image left)
+FM_R_EYE_OUTER, FM_R_EYE_INNER = 263, 362
+FM_L_CHEEK, FM_R_CHEEK = 234, 454
+FM_L_BROW, FM_R_BROW = 105, 334
+FM_FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+                152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+
+
+@dataclass(frozen=True, slots=True)
+class FaceBox:
+    """A detected face: pixel box, detector score, and its 6 keypoints (pixels)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    score: float
+    keypoints: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.width) * max(0.0, self.height)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
+
+
+class Models:
+    """The MediaPipe solutions, created on first use and kept warm. Not thread-safe."""
+
+    def __init__(self, *, video: bool = False) -> None:
+        self.video = video
+        self._pose: Any = None
+        self._mesh: Any = None
+        self._seg: Any = None
+        self._det: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def pose(self) -> Any:
+        if self._pose is None:
+            from mediapipe.python.solutions import pose as mp_pose
+
+            self._pose = mp_pose.Pose(
+                static_image_mode=not self.video,
+                model_complexity=1,  # the only complexity bundled in the wheel
+                smooth_landmarks=True,
+                enable_segmentation=False,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
+        return self._pose
+
+    @property
+    def mesh(self) -> Any:
+        if self._mesh is None:
+            from mediapipe.python.solutions import face_mesh as mp_mesh
+
+            self._mesh = mp_mesh.FaceMesh(
+                static_image_mode=not self.video,
+                max_num_faces=1,
+                refine_landmarks=True,  # iris
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
+        return self._mesh
+
+    @property
+    def segmentation(self) -> Any:
+        if self._seg is None:
+            from mediapipe.python.solutions import selfie_segmentation as mp_seg
+
+            self._seg = mp_seg.SelfieSegmentation(model_selection=1)
+        return self._seg
+
+    @property
+    def detection(self) -> Any:
+        if self._det is None:
+            from mediapipe.python.solutions import face_detection as mp_det
+
+            self._det = mp_det.FaceDetection(model_selection=1, min_detection_confidence=0.5)
+        return self._det
+
+    def warm_up(self) -> None:
+        """Create every model and run it once on a blank frame."""
+        blank = np.zeros((480, 640, 3), np.uint8)
+        observe(blank, self)
+
+    def close(self) -> None:
+        for name in ("_pose", "_mesh", "_seg", "_det"):
+            model = getattr(self, name)
+            if model is not None:
+                model.close()
+                setattr(self, name, None)
+
+
+class Observation:
+    """Everything measured once on one frame; checks read it and never run models themselves.
+
+    Coordinates are in pixels of the frame unless named `_n` (normalised 0..1).
+    """
+
+    def __init__(self, frame_bgr: np.ndarray) -> None:
+        self.bgr = frame_bgr
+        self.height, self.width = frame_bgr.shape[:2]
+        self.rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        self.rgb.flags.writeable = False
+        self.pose: np.ndarray | None = None  # (33, 4): x px, y px, z (px scale), visibility
+        self.mesh: np.ndarray | None = None  # (478, 3): x px, y px, z px
+        self.mask: np.ndarray | None = None  # float32 HxW person probability (selfie segmentation)
+        self.faces: tuple[FaceBox, ...] = ()
+        self.cache: dict[str, Any] = {}  # derived data shared between checks (e.g. the normalised face)
+
+    @cached_property
+    def gray(self) -> np.ndarray:
+        return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2GRAY)
+
+    @cached_property
+    def person_mask(self) -> np.ndarray | None:
+        """Binary (uint8 0/1) person mask at threshold 0.5."""
+        if self.mask is None:
+            return None
+        return (self.mask > 0.5).astype(np.uint8)
+
+    @cached_property
+    def face_box(self) -> tuple[float, float, float, float] | None:
+        """Box of the main face from the face mesh (pixels), else from pose head landmarks."""
+        if self.mesh is not None:
+            xs, ys = self.mesh[:468, 0], self.mesh[:468, 1]
+            return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+        return None
+
+    @cached_property
+    def main_face(self) -> FaceBox | None:
+        """The detected face that belongs to the main person (largest), if any."""
+        if not self.faces:
+            return None
+        return max(self.faces, key=lambda f: f.area)
+
+    def landmark(self, index: int) -> np.ndarray:
+        assert self.pose is not None
+        return self.pose[index]
+
+    @cached_property
+    def head_roll_yaw_pitch(self) -> tuple[float, float, float] | None:
+        """Head roll, yaw and pitch in degrees from the face mesh (0,0,0 = looking straight at the camera)."""
+        if self.mesh is None:
+            return None
+        return head_angles(self.mesh)
+
+
+def head_angles(mesh: np.ndarray) -> tuple[float, float, float]:
+    """Roll, yaw, pitch (degrees) from face-mesh 3D points: build the face's own axes and read the angles.
+
+    x axis: between the outer eye corners; y axis: forehead to chin made orthogonal to x; normal = x × y.
+    Yaw is the normal's left/right tilt, pitch its up/down tilt, roll the eye line's angle in the image.
+    """
+    p = mesh.astype(np.float64)
+    xaxis = p[FM_R_EYE_OUTER] - p[FM_L_EYE_OUTER]
+    xaxis /= np.linalg.norm(xaxis) + 1e-9
+    down = (p[FM_CHIN] - p[FM_NOSE_BRIDGE])
+    yaxis = down - xaxis * float(down @ xaxis)
+    yaxis /= np.linalg.norm(yaxis) + 1e-9
+    normal = np.cross(xaxis, yaxis)  # points away from the camera for a frontal face (z grows away)
+    roll = math.degrees(math.atan2(xaxis[1], xaxis[0]))
+    yaw = math.degrees(math.atan2(normal[0], normal[2]))
+    pitch = math.degrees(math.atan2(-normal[1], normal[2]))
+    return roll, yaw, pitch
+
+
+def mesh_crop(obs: Observation) -> tuple[int, int, int, int]:
+    """Square crop (x0, y0, x1, y1) about 3 face-widths wide around the main face; the whole frame if none.
+
+    The main face is the largest detected face; without one, the pose head (nose and ears) is used.
+    """
+    h, w = obs.height, obs.width
+    face = obs.main_face
+    if face is not None:
+        cx, cy = face.centre
+        size = 3.0 * max(face.width, face.height)
+    elif obs.pose is not None:
+        head = obs.pose[[NOSE, L_EAR, R_EAR, L_EYE, R_EYE], :2]
+        cx, cy = head.mean(axis=0)
+        size = 4.0 * max(float(np.ptp(head[:, 0])), 1.0)
+    else:
+        return 0, 0, w, h
+    if size >= 0.8 * max(w, h):
+        return 0, 0, w, h
+    size = max(size, 64.0)
+    x0 = int(max(0, cx - size / 2))
+    y0 = int(max(0, cy - size / 2))
+    x1 = int(min(w, cx + size / 2))
+    y1 = int(min(h, cy + size / 2))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return 0, 0, w, h
+    return x0, y0, x1, y1
+
+
+def observe(frame_bgr: np.ndarray, models: Models) -> Observation:
+    """Run every model once on `frame_bgr` (HxWx3 uint8 BGR) and return the observation."""
+    obs = Observation(frame_bgr)
+    h, w = obs.height, obs.width
+    rgb = obs.rgb
+
+    res = models.pose.process(rgb)
+    if res.pose_landmarks is not None:
+        obs.pose = np.array(
+            [[lm.x * w, lm.y * h, lm.z * w, lm.visibility] for lm in res.pose_landmarks.landmark], np.float32
+        )
+
+    res = models.detection.process(rgb)
+    faces = []
+    for det in res.detections or ():
+        box = det.location_data.relative_bounding_box
+        kps = tuple((k.x * w, k.y * h) for k in det.location_data.relative_keypoints)
+        faces.append(
+            FaceBox(box.xmin * w, box.ymin * h, (box.xmin + box.width) * w, (box.ymin + box.height) * h,
+                    float(det.score[0]), kps)
+        )
+    obs.faces = tuple(faces)
+
+    # Face mesh on a crop around the main face: its own detector only finds large (near) faces, so a
+    # person standing back in a high-resolution frame would otherwise get no mesh.
+    x0, y0, x1, y1 = mesh_crop(obs)
+    crop = rgb[y0:y1, x0:x1]
+    res = models.mesh.process(np.ascontiguousarray(crop))
+    if res.multi_face_landmarks:
+        cw, ch = x1 - x0, y1 - y0
+        obs.mesh = np.array(
+            [[x0 + lm.x * cw, y0 + lm.y * ch, lm.z * cw] for lm in res.multi_face_landmarks[0].landmark],
+            np.float32,
+        )
+
+    res = models.segmentation.process(rgb)
+    if res.segmentation_mask is not None:
+        obs.mask = res.segmentation_mask
+    return obs
