@@ -1,0 +1,107 @@
+"""Users, roles and password checks (argon2), with lock-out after repeated failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.models import AuditEvent, User, utcnow
+from kiosk.text import KioskError, Text
+
+ROLES: dict[str, Text] = {
+    "staff": Text("柜台人员", "Counter staff"),
+    "auditor": Text("审计员", "Auditor"),
+    "admin": Text("管理员", "Administrator"),
+}
+MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+# A hash of a random password, verified against when the user does not exist, so that a login for an unknown
+# name takes as long as one for a known name.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0123456789")
+
+
+def set_hasher(hasher: PasswordHasher) -> None:
+    """Replace the argon2 parameters (tests use cheaper ones)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password-0123456789")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise KioskError(
+            "password_too_short",
+            Text(f"密码至少需要{MIN_PASSWORD_LENGTH}个字符", f"The password needs at least {MIN_PASSWORD_LENGTH} characters"),
+        )
+
+
+def create_user(session: Session, username: str, role: str, password: str, display_name: str = "") -> User:
+    """Create an account; raises KioskError for a bad name, role, weak password or a name already taken."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{2,64}", username or ""):
+        raise KioskError(
+            "bad_username",
+            Text("用户名只能包含字母、数字、点、横线和下划线（2–64个）", "A user name has 2–64 letters, digits, dots, dashes or underscores"),
+        )
+    if role not in ROLES:
+        raise KioskError("bad_role", Text("角色应为 staff、auditor 或 admin", "The role must be staff, auditor or admin"))
+    check_password_strength(password)
+    if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        raise KioskError("username_taken", Text("该用户名已存在", "That user name is already taken"), status=409)
+    user = User(username=username, role=role, password_hash=hash_password(password), display_name=display_name or username)
+    session.add(user)
+    session.flush()
+    session.add(AuditEvent(actor_id=None, action="user_created", target=f"user:{user.id}", detail={"role": role}))
+    return user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def authenticate(session: Session, username: str, password: str, remote_addr: str = "") -> User:
+    """The active user with this name and password; otherwise KioskError (the same message whether the name
+    or the password was wrong). After MAX_FAILED_LOGINS failures the account is locked for LOCKOUT."""
+    bad = KioskError("login_failed", Text("用户名或密码错误", "Wrong user name or password"), status=401)
+    user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
+    now = utcnow()
+    if user is None or not user.active:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except VerificationError:
+            pass
+        session.add(AuditEvent(action="login_failed", target=f"name:{(username or '')[:64]}", remote_addr=remote_addr))
+        raise bad
+    if user.locked_until and user.locked_until > now:
+        session.add(AuditEvent(actor_id=user.id, action="login_locked", remote_addr=remote_addr))
+        raise KioskError(
+            "login_locked",
+            Text("登录失败次数过多，账户已临时锁定，请15分钟后再试", "Too many failed logins: the account is locked for 15 minutes"),
+            status=429,
+        )
+    try:
+        _hasher.verify(user.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+        session.add(AuditEvent(actor_id=user.id, action="login_failed", remote_addr=remote_addr))
+        raise bad from None
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.add(AuditEvent(actor_id=user.id, action="login", remote_addr=remote_addr))
+    return user

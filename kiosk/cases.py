@@ -1,0 +1,325 @@
+"""Cases: validated creation, the attachment checklist, and state moves that apply kiosk.workflow's rules.
+
+Nothing is half-saved: every function works inside the caller's session and raises before changing anything
+when the input is wrong; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk import validators
+from kiosk.models import Attachment, Case, CaseEvent, Person, PhotoAttempt, User, Website, utcnow
+from kiosk.text import KioskError, Text
+from kiosk.workflow import (
+    GB11643_ID_TYPES,
+    ID_TYPES,
+    OPEN_STATES,
+    SUBJECT_CERTIFICATES,
+    AttachmentKind,
+    Guard,
+    Move,
+    Requirement,
+    State,
+    SubjectType,
+    find_move,
+    moves_from,
+    parse_province,
+    parse_subject_type,
+    required_attachments,
+)
+
+MAX_WEBSITES = 20
+PERSON_ROLES = {"principal": Text("主体负责人", "principal"), "website_leader": Text("网站负责人", "website leader")}
+
+
+class FormErrors(KioskError):
+    """Several field errors at once: {field name: Text}."""
+
+    def __init__(self, errors: dict[str, Text]) -> None:
+        first = next(iter(errors.values()))
+        super().__init__("invalid_form", Text(f"请更正以下内容：{first.zh}", f"Please correct the form: {first.en}"))
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "fields": {k: v.as_dict() for k, v in self.errors.items()}}
+
+
+@dataclass
+class CaseInput:
+    """What staff type into the new-case form, after validation."""
+
+    subject_type: str
+    subject_name: str
+    subject_cert_type: str
+    subject_cert_number: str
+    province: str
+    websites: list[tuple[str, str]]  # (domain, website name)
+    people: dict[str, dict[str, str]] = field(default_factory=dict)  # role -> name, id_type, id_number, mobile
+
+
+def _person(data: dict[str, Any], role: str, errors: dict[str, Text]) -> dict[str, str]:
+    label = PERSON_ROLES[role]
+    out: dict[str, str] = {}
+    prefix = f"{role}_"
+
+    def take(key: str, fn: Callable[[], str]) -> None:
+        try:
+            out[key] = fn()
+        except KioskError as err:
+            errors[prefix + key] = Text(f"{label.zh}：{err.text.zh}", f"{label.en.capitalize()}: {err.text.en}")
+
+    take("name", lambda: validators.check_text(data.get(prefix + "name", ""), Text("姓名", "the name"), max_length=100))
+    id_type = data.get(prefix + "id_type") or "resident_id"
+    if id_type not in ID_TYPES:
+        errors[prefix + "id_type"] = Text(f"{label.zh}：未知的证件类型", f"{label.en.capitalize()}: unknown ID type")
+    out["id_type"] = id_type
+    raw_number = data.get(prefix + "id_number", "")
+    if id_type in GB11643_ID_TYPES:
+        take("id_number", lambda: validators.check_id_number(raw_number).number)
+    else:
+        take("id_number", lambda: validators.check_text(raw_number, Text("证件号码", "the ID number"), max_length=32).upper())
+    take("mobile", lambda: validators.check_mobile(data.get(prefix + "mobile", "")))
+    return out
+
+
+def validate_case_input(data: dict[str, Any]) -> CaseInput:
+    """Validate a new-case form (a flat dict of strings, websites as lists). Raises FormErrors naming every bad
+    field, in both languages."""
+    errors: dict[str, Text] = {}
+    subject_type = province = ""
+    try:
+        subject_type = parse_subject_type(data.get("subject_type", "")).value
+    except KioskError as err:
+        errors["subject_type"] = err.text
+    try:
+        province = parse_province(data.get("province", "")).code
+    except KioskError as err:
+        errors["province"] = err.text
+    try:
+        subject_name = validators.check_text(data.get("subject_name", ""), Text("主体名称", "the subject name"))
+    except KioskError as err:
+        errors["subject_name"] = err.text
+        subject_name = ""
+    cert_type = SUBJECT_CERTIFICATES[SubjectType(subject_type)][0] if subject_type else ""
+    cert_number = ""
+    raw_cert = data.get("subject_cert_number", "")
+    try:
+        if cert_type == "credit_code":
+            cert_number = validators.check_credit_code(raw_cert)
+        elif cert_type == "resident_id":
+            cert_number = validators.check_id_number(raw_cert or data.get("principal_id_number", "")).number
+    except KioskError as err:
+        errors["subject_cert_number"] = err.text
+
+    domains = data.get("website_domain") or []
+    names = data.get("website_name") or []
+    if isinstance(domains, str):
+        domains = [domains]
+    if isinstance(names, str):
+        names = [names]
+    websites: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, raw_domain in enumerate(domains):
+        raw_name = names[i] if i < len(names) else ""
+        if not (raw_domain or "").strip() and not (raw_name or "").strip():
+            continue
+        try:
+            domain = validators.check_domain(raw_domain)
+            name = validators.check_text(raw_name, Text("网站名称", "the website name"), max_length=100)
+        except KioskError as err:
+            errors[f"website_{i}"] = err.text
+            continue
+        if domain in seen:
+            errors[f"website_{i}"] = Text("域名重复", "The same domain is listed twice")
+        seen.add(domain)
+        websites.append((domain, name))
+    if not websites and not any(k.startswith("website_") for k in errors):
+        errors["website_0"] = Text("至少填写一个网站", "Add at least one website")
+    if len(websites) > MAX_WEBSITES:
+        errors["website_0"] = Text(f"一次最多{MAX_WEBSITES}个网站", f"At most {MAX_WEBSITES} websites per case")
+
+    people = {"principal": _person(data, "principal", errors)}
+    if subject_type == SubjectType.INDIVIDUAL:
+        people["website_leader"] = dict(people["principal"])  # individuals lead their own websites
+        if cert_number and people["principal"].get("id_number") and cert_number != people["principal"]["id_number"]:
+            errors["subject_cert_number"] = Text("个人主体的证件号码应与负责人身份证号码一致",
+                                                 "For an individual the certificate number is the principal's ID number")
+    else:
+        people["website_leader"] = _person(data, "website_leader", errors)
+    if errors:
+        raise FormErrors(errors)
+    return CaseInput(subject_type, subject_name, cert_type, cert_number, province, websites, people)
+
+
+def find_open_duplicate(session: Session, cert_number: str, domains: list[str]) -> Case | None:
+    """An open case for the same subject certificate number and any of the same domains."""
+    stmt = (
+        select(Case)
+        .join(Website)
+        .where(Case.subject_cert_number == cert_number, Case.state.in_([s.value for s in OPEN_STATES]))
+        .where(Website.domain.in_(domains))
+    )
+    return session.scalars(stmt).first()
+
+
+def _next_case_number(session: Session, today: dt.date) -> str:
+    prefix = f"BK-{today:%Y%m%d}-"
+    last = session.scalar(select(func.max(Case.number)).where(Case.number.like(prefix + "%")))
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{n:04d}"
+
+
+def create_case(session: Session, data: CaseInput, actor: User, kiosk_name: str = "") -> Case:
+    """Store a validated case in state draft with its first timeline event. Refuses a duplicate open case."""
+    duplicate = find_open_duplicate(session, data.subject_cert_number, [d for d, _ in data.websites])
+    if duplicate is not None:
+        raise KioskError(
+            "duplicate_case",
+            Text(f"该主体和域名已有未完成的案件 {duplicate.number}", f"An open case {duplicate.number} exists for this subject and domain"),
+            status=409,
+        )
+    for attempt in range(5):
+        number = _next_case_number(session, utcnow().date())
+        case = Case(
+            number=number,
+            state=State.DRAFT.value,
+            subject_type=data.subject_type,
+            subject_name=data.subject_name,
+            subject_cert_type=data.subject_cert_type,
+            subject_cert_number=data.subject_cert_number,
+            province=data.province,
+            kiosk_name=kiosk_name,
+            created_by_id=actor.id,
+            websites=[Website(domain=d, name=n) for d, n in data.websites],
+            people=[Person(role=role, **fields) for role, fields in data.people.items()],
+        )
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError:  # another kiosk took the same number: try the next one
+            if attempt == 4:
+                raise
+            continue
+        session.add(CaseEvent(case_id=case.id, actor_id=actor.id, move="create", to_state=case.state))
+        return case
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    requirement: Requirement
+    complete: bool
+    attachment: Attachment | None = None
+    photo: PhotoAttempt | None = None
+    status: str = "missing"  # missing | checked | accepted | rejected
+
+
+def current_attachment(case: Case, kind: str) -> Attachment | None:
+    """The newest attachment of `kind` that has not been superseded."""
+    rows = [a for a in case.attachments if a.kind == kind and a.status != "superseded"]
+    return rows[-1] if rows else None
+
+
+def accepted_photo(case: Case) -> PhotoAttempt | None:
+    rows = [p for p in case.photo_attempts if p.status == "accepted"]
+    return rows[-1] if rows else None
+
+
+def checklist(case: Case) -> list[ChecklistItem]:
+    """Each required attachment with what the case has for it. An item is complete once staff accepted it."""
+    items = []
+    for req in required_attachments(case.subject_type, case.province):
+        if req.kind is AttachmentKind.VERIFICATION_PHOTO:
+            photo = accepted_photo(case)
+            latest = case.photo_attempts[-1] if case.photo_attempts else None
+            status = "accepted" if photo else ("checked" if latest else "missing")
+            items.append(ChecklistItem(req, photo is not None, photo=photo or latest, status=status))
+            continue
+        att = current_attachment(case, req.kind.value)
+        status = att.status if att else "missing"
+        items.append(ChecklistItem(req, status == "accepted", attachment=att, status=status))
+    return items
+
+
+def _check_guards(case: Case, move: Move, record_number: str | None) -> str | None:
+    """Apply the move's guards; returns the validated record number when one is needed."""
+    result = None
+    for guard in move.guards:
+        if guard is Guard.ATTACHMENTS_COMPLETE:
+            missing = [item.requirement.name for item in checklist(case) if not item.complete]
+            if missing:
+                raise KioskError(
+                    "attachments_incomplete",
+                    Text("以下材料尚未完成核验：" + "、".join(m.zh for m in missing),
+                         "These items are not yet verified: " + ", ".join(m.en for m in missing)),
+                    status=409,
+                )
+        elif guard is Guard.RECORD_NUMBER:
+            result = validators.check_record_number(record_number or "", parse_province(case.province).abbr)
+    return result
+
+
+Sealer = Callable[[Session, Case, User], None]
+
+
+def move_case(
+    session: Session,
+    case: Case,
+    move_name: str,
+    actor: User,
+    *,
+    reason: str | None = None,
+    record_number: str | None = None,
+    sealer: Sealer | None = None,
+) -> CaseEvent:
+    """Apply the move `move_name` to `case`, recording who, when and why.
+
+    Raises KioskError (and changes nothing) when the move is not allowed from the case's state, the actor's role
+    may not make it, a reason is required but missing, or a guard fails. Finishing the on-site verification seals
+    the case's evidence through `sealer`, in the same transaction.
+    """
+    move = find_move(case.state, move_name, case.province)
+    if actor.role not in move.roles:
+        raise KioskError("forbidden_move", Text("您的角色不能执行此操作", "Your role may not make this move"), status=403)
+    reason = (reason or "").strip() or None
+    if move.needs_reason and not reason:
+        raise KioskError("reason_required", Text("此操作需要填写原因", "This move needs a written reason"))
+    if reason:
+        reason = validators.check_text(reason, Text("原因", "the reason"), max_length=1000)
+    checked_record = _check_guards(case, move, record_number)
+    previous = case.state
+    if move.name == "finish_verification" and sealer is not None:
+        sealer(session, case, actor)
+    case.state = move.target.value
+    if checked_record:
+        case.record_number = checked_record
+    if case.state != State.ONSITE:
+        case.booth_token = None  # the booth screen is bound to a case only during on-site verification
+    event = CaseEvent(case_id=case.id, actor_id=actor.id, move=move.name, from_state=previous, to_state=case.state, reason=reason)
+    session.add(event)
+    case.events.append(event)
+    return event
+
+
+def available_moves(case: Case, actor: User) -> list[Move]:
+    return [m for m in moves_from(case.state, case.province) if actor.role in m.roles]
+
+
+def list_cases(session: Session, *, state: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
+    """Cases newest first, optionally in one state, with the total count."""
+    stmt = select(Case)
+    count = select(func.count()).select_from(Case)
+    if state:
+        stmt = stmt.where(Case.state == state)
+        count = count.where(Case.state == state)
+    rows = list(session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)))
+    return rows, session.scalar(count) or 0

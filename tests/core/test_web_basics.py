@@ -1,0 +1,76 @@
+"""The app factory, login, roles and CSRF."""
+
+from tests.conftest import PASSWORDS, login, post
+
+
+def test_login_page_served(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert "登录".encode() in response.data
+
+
+def test_anonymous_redirected_to_login(client):
+    response = client.get("/cases")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_and_logout(client):
+    login(client, "staff")
+    assert client.get("/cases").status_code == 200
+    post(client, "/logout")
+    assert client.get("/cases").status_code == 302
+
+
+def test_wrong_password_same_message_as_unknown_user(client):
+    a = post(client, "/login", {"username": "staff", "password": "wrong-password"})
+    b = post(client, "/login", {"username": "nobody", "password": "wrong-password"})
+    assert a.status_code == b.status_code == 401
+    assert "用户名或密码错误".encode() in a.data and "用户名或密码错误".encode() in b.data
+
+
+def test_account_locks_after_repeated_failures(client):
+    for _ in range(5):
+        post(client, "/login", {"username": "staff", "password": "wrong-password"})
+    response = post(client, "/login", {"username": "staff", "password": PASSWORDS["staff"]})
+    assert response.status_code == 429
+
+
+def test_login_without_csrf_token_refused(client):
+    response = client.post("/login", data={"username": "staff", "password": PASSWORDS["staff"]})
+    assert response.status_code == 400
+    assert b"csrf" in response.data.lower() or "表单已过期".encode() in response.data
+
+
+def test_auditor_may_not_open_counter_pages(client):
+    login(client, "auditor")
+    assert client.get("/cases").status_code == 403
+    assert client.get("/cases/new").status_code == 403
+
+
+def test_session_cookie_flags(client):
+    response = post(client, "/login", {"username": "staff", "password": PASSWORDS["staff"]})
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_password_hashes_are_argon2(app):
+    from sqlalchemy import select
+
+    from kiosk.models import User
+    from web.db import get_database
+
+    with get_database(app).session() as session:
+        hashes = session.scalars(select(User.password_hash)).all()
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    assert not any(p in h for h in hashes for p in PASSWORDS.values())
+
+
+def test_open_redirect_refused(client):
+    response = post(client, "/login?next=//evil.example/", {"username": "staff", "password": PASSWORDS["staff"]})
+    assert response.headers["Location"].startswith("/") and "evil" not in response.headers["Location"]
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/requirements?subject_type=enterprise&province=jiangsu")
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "unauthorized"

@@ -1,0 +1,144 @@
+"""Login, logout, roles. Passwords are argon2 hashes (kiosk.accounts); failed logins are rate-limited per
+account (lock-out) and per client address."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from kiosk.accounts import authenticate, count_users
+from kiosk.models import AuditEvent, User
+from kiosk.text import KioskError, Text
+from web.db import get_session
+
+bp = Blueprint("auth", __name__)
+
+ATTEMPTS_PER_ADDRESS = 20
+ATTEMPT_WINDOW_S = 300.0
+
+
+class AddressLimiter:
+    """At most `limit` login attempts per client address in a sliding window."""
+
+    def __init__(self, limit: int = ATTEMPTS_PER_ADDRESS, window: float = ATTEMPT_WINDOW_S) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits[address]
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            return True
+
+
+def current_user() -> User | None:
+    """The logged-in, active user of this request, or None."""
+    if "user" not in g:
+        user = None
+        user_id = session.get("user_id")
+        if user_id is not None:
+            user = get_session().get(User, user_id)
+            if user is None or not user.active:
+                session.clear()
+                user = None
+        g.user = user
+    return g.user
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            if wants_json():
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Only logged-in users with one of `roles`; others get 403, anonymous users the login page."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                if wants_json():
+                    abort(401)
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def home_for(user: User) -> str:
+    return url_for("audit.search") if user.role == "auditor" and "audit" in current_app.blueprints else url_for("counter.case_list")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error: Text | None = None
+    if request.method == "POST":
+        address = request.remote_addr or ""
+        db = get_session()
+        if not current_app.extensions["kiosk.login_limiter"].allow(address):
+            error = Text("尝试次数过多，请稍后再试", "Too many attempts: please wait a few minutes")
+            db.add(AuditEvent(action="login_rate_limited", remote_addr=address))
+            db.commit()
+            return render_template("auth/login.html", error=error, no_users=False), 429
+        try:
+            user = authenticate(db, request.form.get("username", ""), request.form.get("password", ""), address)
+        except KioskError as err:
+            db.commit()  # keep the failed-login count and the audit event
+            return render_template("auth/login.html", error=err.text, no_users=False), err.status
+        db.commit()
+        session.clear()
+        session["user_id"] = user.id
+        session.permanent = True
+        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    no_users = count_users(get_session()) == 0
+    return render_template("auth/login.html", error=error, no_users=no_users)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    user = current_user()
+    if user is not None:
+        db = get_session()
+        db.add(AuditEvent(actor_id=user.id, action="logout", remote_addr=request.remote_addr or ""))
+        db.commit()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def users_exist() -> bool:
+    return get_session().scalar(select(User.id).limit(1)) is not None

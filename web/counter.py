@@ -1,0 +1,128 @@
+"""Counter staff: case list, new-case form, case page with checklist, timeline and moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from kiosk import cases as case_service
+from kiosk.models import Case, User
+from kiosk.text import KioskError
+from kiosk.workflow import (
+    ID_TYPES,
+    PROVINCES,
+    STATE_NAMES,
+    SUBJECT_TYPE_NAMES,
+    State,
+    is_sms_pilot,
+)
+from web.auth import current_user, home_for, role_required
+from web.db import get_session
+
+bp = Blueprint("counter", __name__)
+PAGE_SIZE = 25
+STAFF_ROLES = ("staff", "admin")
+
+
+def sealer_for_app() -> case_service.Sealer | None:
+    """The archive's sealing step when the archive module is present (it seals evidence on finish)."""
+    factory = current_app.extensions.get("kiosk.sealer")
+    return factory() if callable(factory) else None
+
+
+def load_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/")
+def index() -> Any:
+    user = current_user()
+    return redirect(home_for(user) if user else url_for("auth.login"))
+
+
+@bp.get("/cases")
+@role_required(*STAFF_ROLES)
+def case_list() -> Any:
+    state = request.args.get("state") or None
+    if state and state not in {s.value for s in State}:
+        state = None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = case_service.list_cases(get_session(), state=state, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "counter/case_list.html", cases=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+        state=state, states=STATE_NAMES, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
+    )
+
+
+def _form_data() -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in request.form.items() if not k.startswith("website_")}
+    data["website_domain"] = request.form.getlist("website_domain")
+    data["website_name"] = request.form.getlist("website_name")
+    return data
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def new_case() -> Any:
+    errors: dict[str, Any] = {}
+    form: dict[str, Any] = {"subject_type": "enterprise", "province": "", "website_domain": [""], "website_name": [""]}
+    status = 200
+    if request.method == "POST":
+        form = _form_data()
+        session = get_session()
+        try:
+            data = case_service.validate_case_input(form)
+            case = case_service.create_case(session, data, current_user(), current_app.config["KIOSK_NAME"])
+            session.commit()
+        except case_service.FormErrors as err:
+            session.rollback()
+            errors, status = err.errors, 400
+        except KioskError as err:
+            session.rollback()
+            errors, status = {"form": err.text}, err.status
+        else:
+            flash(("已创建案件 " + case.number, "Case created: " + case.number))
+            return redirect(url_for("counter.case_page", case_id=case.id))
+    return render_template(
+        "counter/new_case.html", form=form, errors=errors, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
+        id_types=ID_TYPES,
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+@role_required(*STAFF_ROLES)
+def case_page(case_id: int) -> Any:
+    session = get_session()
+    case = load_case(session, case_id)
+    user: User = current_user()
+    return render_template(
+        "counter/case.html", case=case, checklist=case_service.checklist(case),
+        moves=case_service.available_moves(case, user), states=STATE_NAMES, provinces=PROVINCES,
+        subject_types=SUBJECT_TYPE_NAMES, id_types=ID_TYPES, sms_pilot=is_sms_pilot(case.province),
+    )
+
+
+@bp.post("/cases/<int:case_id>/move")
+@role_required(*STAFF_ROLES)
+def move(case_id: int) -> Any:
+    session = get_session()
+    case = load_case(session, case_id)
+    try:
+        case_service.move_case(
+            session, case, request.form.get("move", ""), current_user(),
+            reason=request.form.get("reason"), record_number=request.form.get("record_number"),
+            sealer=sealer_for_app(),
+        )
+        session.commit()
+    except KioskError as err:
+        session.rollback()
+        flash((err.text.zh, err.text.en), "error")
+        return redirect(url_for("counter.case_page", case_id=case_id)), 303
+    new_state = STATE_NAMES[State(case.state)]
+    flash((f"案件已转为：{new_state.zh}", f"The case is now: {new_state.en}"))
+    return redirect(url_for("counter.case_page", case_id=case_id)), 303
