@@ -60,7 +60,7 @@ def case_list() -> Any:
 
 
 def _form_data() -> dict[str, Any]:
-    data: dict[str, Any] = {k: v for k, v in request.form.items() if not k.startswith("website_")}
+    data: dict[str, Any] = {k: v for k, v in request.form.items() if k not in ("website_domain", "website_name")}
     data["website_domain"] = request.form.getlist("website_domain")
     data["website_name"] = request.form.getlist("website_name")
     return data
