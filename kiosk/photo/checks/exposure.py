@@ -25,6 +25,8 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     mean = float(region.mean())
     dark = float(np.count_nonzero(region <= 8)) / region.size
     bright = float(np.count_nonzero(region >= 247)) / region.size
+    if where == "frame":  # no face: judge the mean only; bright sky or dark corners are not the subject
+        dark = bright = 0.0
     details = {"region": where, "luma": round(mean, 1), "clipped_dark": round(dark, 3),
                "clipped_bright": round(bright, 3)}
     if mean < cfg.min_face_luma or dark > cfg.max_clipped:

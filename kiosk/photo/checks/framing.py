@@ -10,12 +10,10 @@ from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import (
     FM_FOREHEAD,
-    L_ANKLE,
     L_HIP,
     L_KNEE,
     L_SHOULDER,
     NOSE,
-    R_ANKLE,
     R_HIP,
     R_KNEE,
     R_SHOULDER,
@@ -32,10 +30,10 @@ NO_BODY = Text("请站到镜头前，上半身进入画面", "Please stand in fr
 
 
 def head_top(obs: Observation) -> float | None:
-    """Estimated y of the top of the head (pixels): above the mesh forehead point by 0.35 face lengths,
+    """Estimated y of the top of the head (pixels): above the mesh forehead point by 0.3 face lengths,
     or from the pose (nose to shoulders) when there is no mesh."""
     if obs.mesh is not None:
-        return float(obs.mesh[FM_FOREHEAD, 1] - 0.35 * face_length(obs))
+        return float(obs.mesh[FM_FOREHEAD, 1] - 0.3 * face_length(obs))
     if obs.pose is not None:
         nose_y = float(obs.pose[NOSE, 1])
         neck = float(shoulder_mid(obs)[1]) - nose_y
@@ -57,17 +55,18 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     hips = p[[L_HIP, R_HIP]]
     hip_bottom_n = float(hips[:, 1].max() / h)
     torso_n = float((hip_mid(obs)[1] - shoulder_mid(obs)[1]) / h)
-    knees_ankles = p[[L_KNEE, R_KNEE, L_ANKLE, R_ANKLE]]
-    legs_in = bool(((knees_ankles[:, 1] < h) & (knees_ankles[:, 3] >= cfg.pose_min_visibility)).all())
+    knees = p[[L_KNEE, R_KNEE]]
+    legs_in = bool(((knees[:, 1] < 0.98 * h) & (knees[:, 3] >= cfg.pose_min_visibility)).all())
+    torso_cut = max(0.0, hip_bottom_n - 1.0) / max(torso_n, 1e-3)
     details = {"head_top": round(top_n, 3), "hip_bottom": round(hip_bottom_n, 3), "torso": round(torso_n, 3),
-               "legs_in_frame": legs_in}
+               "torso_cut": round(torso_cut, 3), "knees_in_frame": legs_in}
     m = cfg.shoulder_margin
     shoulders_in = bool(
         ((sh[:, 0] >= m * w) & (sh[:, 0] <= (1 - m) * w) & (sh[:, 1] <= (1 - m) * h)).all()
         and (sh[:, 3] >= cfg.pose_min_visibility).all()
     )
-    if hip_bottom_n > 1.0 - cfg.waist_margin:
-        return failed(CODE, "too_close", TOO_CLOSE, hip_bottom_n, 1.0 - cfg.waist_margin, **details)
+    if torso_cut > cfg.max_torso_cut:
+        return failed(CODE, "too_close", TOO_CLOSE, torso_cut, cfg.max_torso_cut, **details)
     if torso_n < cfg.too_far_torso or (cfg.too_far_knees and legs_in):
         return failed(CODE, "too_far", TOO_FAR, torso_n, cfg.too_far_torso, **details)
     if not shoulders_in:

@@ -47,7 +47,8 @@ def count_bodies(obs: Observation, cfg: JudgeConfig) -> int:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     faces = count_faces(obs, cfg)
     bodies = count_bodies(obs, cfg)
-    people = max(faces, bodies, 1 if obs.pose is not None else 0)
+    # Segmentation blobs only count once a person is seen (a face or a body pose): alone they may be objects.
+    people = max(faces, bodies, 1) if (faces or obs.pose is not None) else 0
     if people == 0:
         return failed(CODE, "no_person", Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
                       0.0, 1.0, faces=faces, bodies=bodies)
