@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import validators
-from kiosk.models import Attachment, Case, CaseEvent, Person, PhotoAttempt, User, Website, utcnow
+from kiosk.models import Attachment, Case, CaseEvent, Person, PhotoAttempt, Setting, User, Website, utcnow
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
     GB11643_ID_TYPES,
@@ -171,9 +171,25 @@ def find_open_duplicate(session: Session, cert_number: str, domains: list[str]) 
 
 
 def _next_case_number(session: Session, today: dt.date) -> str:
+    """The next case number of the day, BK-YYYYMMDD-NNNN.
+
+    The day's counter is a row in `settings` locked with SELECT ... FOR UPDATE, so kiosks sharing one
+    PostgreSQL database take numbers one after the other (SQLite serialises writers anyway).
+    """
     prefix = f"BK-{today:%Y%m%d}-"
+    key = f"case_seq:{today:%Y%m%d}"
+    lock = select(Setting).where(Setting.key == key).with_for_update()
+    row = session.scalars(lock).one_or_none()
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(Setting(key=key, value=b"0"))
+        except IntegrityError:  # another kiosk created the counter first
+            pass
+        row = session.scalars(lock).one()
     last = session.scalar(select(func.max(Case.number)).where(Case.number.like(prefix + "%")))
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    n = max(int(row.value or b"0"), int(last.rsplit("-", 1)[1]) if last else 0) + 1
+    row.value = str(n).encode()
     return f"{prefix}{n:04d}"
 
 
