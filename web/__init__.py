@@ -7,6 +7,7 @@ import datetime as dt
 import importlib
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MIGRATE_ON_START=True,
         CAMERA_FACTORY=None,
         JUDGE_FACTORY=None,
+        TIMEZONE="Asia/Shanghai",
     )
     app.config.from_prefixed_env("KIOSK_FLASK")
     if test_config:
@@ -92,6 +94,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)
+
+    timezone = ZoneInfo(app.config.get("TIMEZONE") or "Asia/Shanghai")
+
+    @app.template_filter("localtime")
+    def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+        """A stored UTC time shown in the kiosk's time zone (Beijing time by default)."""
+        return value.astimezone(timezone).strftime(fmt) if value else ""
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
