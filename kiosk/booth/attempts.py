@@ -1,0 +1,238 @@
+"""Storing photo attempts and the counter's decisions (retake, accept, override), and the booth token.
+
+Every attempt is kept: the JPEG goes into the evidence blob store (unencrypted, content-addressed), the
+attempt row holds the judge's verdict for that exact frame, and one CheckResultRow per check makes the
+results searchable. Staff decisions never delete anything: a retake marks the attempt "discarded", an
+accept marks it "accepted" (and any previously accepted one "discarded"), an override records which failed
+checks staff overruled, the written reason, who and when, plus an audit event.
+
+All functions take an open SQLAlchemy session and leave committing to the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.archive.store import BlobStore, record_blob
+from kiosk.booth.finish import FinishedPhoto
+from kiosk.models import AuditEvent, Case, CheckResultRow, PhotoAttempt, User
+from kiosk.text import KioskError, Text
+from kiosk.validators import check_text
+from kiosk.workflow import State
+
+TAKEN = "taken"
+ACCEPTED = "accepted"
+DISCARDED = "discarded"
+MAX_REASON = 1000
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ---------------------------------------------------------------- booth token
+
+def hash_token(token: str) -> str:
+    """What the database keeps of a booth token (its SHA-256): a leaked database does not open booths."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_booth_token(session: Session, case: Case) -> str:
+    """A new booth token for `case` (replacing any earlier one). Only for cases in on-site verification."""
+    require_onsite(case)
+    token = secrets.token_urlsafe(24)
+    case.booth_token = hash_token(token)
+    return token
+
+
+def case_for_token(session: Session, token: str | None) -> Case | None:
+    """The case a booth token is bound to, if the token is current and the case is in on-site verification."""
+    if not token or len(token) > 100:
+        return None
+    case = session.scalars(select(Case).where(Case.booth_token == hash_token(token))).first()
+    if case is None or case.state != State.ONSITE:
+        return None
+    return case
+
+
+def require_onsite(case: Case) -> None:
+    if case.state != State.ONSITE:
+        raise KioskError(
+            "case_not_onsite",
+            Text("只有“当面核验中”的案件可以拍照", "Photos can only be taken for cases in on-site verification"),
+            status=409,
+        )
+
+
+# ---------------------------------------------------------------- attempts
+
+def _float_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
+
+
+def store_attempt(
+    session: Session,
+    store: BlobStore,
+    case: Case,
+    photo: FinishedPhoto,
+    verdict: dict[str, Any],
+    *,
+    trigger: str = "auto",
+) -> PhotoAttempt:
+    """Store the JPEG and a PhotoAttempt with one CheckResultRow per result of `verdict` (Verdict.as_dict())."""
+    require_onsite(case)
+    ref = store.put(photo.jpeg, encrypt=False, media_type="image/jpeg")
+    record_blob(session, ref)
+    attempt = PhotoAttempt(
+        case_id=case.id,
+        taken_at=photo.taken_at.astimezone(dt.UTC),
+        kiosk_name=photo.kiosk_name,
+        trigger=trigger,
+        image_sha256=ref.sha256,
+        image_size=ref.size,
+        width=photo.width,
+        height=photo.height,
+        passed=bool(verdict.get("passed")),
+        verdict=verdict,
+        status=TAKEN,
+        overridden_checks=[],
+    )
+    session.add(attempt)
+    for position, result in enumerate(verdict.get("results", [])):
+        message = result.get("message") or {}
+        threshold = result.get("threshold")
+        row = CheckResultRow(
+            position=position,
+            code=str(result.get("code", ""))[:40],
+            status=str(result.get("status", ""))[:10],
+            value=_float_or_none(result.get("value")),
+            threshold=None if threshold is None else str(threshold)[:64],
+            reason=str(result.get("reason", ""))[:64],
+            message_zh=str(message.get("zh", ""))[:200],
+            message_en=str(message.get("en", ""))[:200],
+        )
+        attempt.results.append(row)
+    case.photo_attempts.append(attempt)
+    session.flush()
+    return attempt
+
+
+def failed_checks(attempt: PhotoAttempt) -> list[str]:
+    """Codes of the checks that did not pass on the attempt's frame."""
+    return [r["code"] for r in attempt.verdict.get("results", []) if not r.get("passed")]
+
+
+def overridden_codes(attempt: PhotoAttempt) -> set[str]:
+    return {o["code"] for o in (attempt.overridden_checks or []) if isinstance(o, dict) and "code" in o}
+
+
+def outstanding_failures(attempt: PhotoAttempt) -> list[str]:
+    """Failed checks that staff have not overridden: the attempt can be accepted only when none are left."""
+    done = overridden_codes(attempt)
+    return [code for code in failed_checks(attempt) if code not in done]
+
+
+def _pending(attempt: PhotoAttempt) -> None:
+    require_onsite(attempt.case)
+    if attempt.status != TAKEN:
+        raise KioskError(
+            "attempt_decided",
+            Text("这张照片已经处理过了", "This photo has already been decided on"),
+            status=409,
+        )
+
+
+def normalise_reason(reason: str | None) -> str:
+    """The written reason on one line (line breaks become spaces); KioskError when missing or too long."""
+    text = re.sub(r"\s+", " ", reason or "").strip()
+    return check_text(text, Text("原因", "the reason"), max_length=MAX_REASON)
+
+
+def override_checks(
+    session: Session, attempt: PhotoAttempt, codes: list[str], reason: str | None, actor: User,
+    remote_addr: str = "",
+) -> None:
+    """Overrule failed checks of `attempt` with a mandatory written reason (kept for auditors)."""
+    _pending(attempt)
+    text = normalise_reason(reason)
+    failing = set(failed_checks(attempt))
+    codes = [c for c in dict.fromkeys(codes) if c]
+    if not codes:
+        raise KioskError("override_no_check", Text("请选择要放行的检查项", "Choose the check to override"))
+    unknown = [c for c in codes if c not in failing]
+    if unknown:
+        raise KioskError(
+            "override_not_failed",
+            Text("只能放行未通过的检查项：" + "、".join(unknown), "Only failed checks can be overridden: " + ", ".join(unknown)),
+        )
+    now = utcnow()
+    entries = list(attempt.overridden_checks or [])
+    for code in codes:
+        if code not in overridden_codes(attempt):
+            entries.append({"code": code, "reason": text, "by": actor.username, "by_id": actor.id, "at": now.isoformat()})
+    attempt.overridden_checks = entries
+    reasons = [f"{e['code']}: {e['reason']}" for e in entries]
+    attempt.override_reason = "\n".join(reasons)
+    session.add(AuditEvent(
+        actor_id=actor.id, action="photo_override", target=f"photo_attempt:{attempt.id}",
+        detail={"case_id": attempt.case_id, "checks": codes, "reason": text}, remote_addr=remote_addr,
+    ))
+
+
+def accept_attempt(session: Session, attempt: PhotoAttempt, actor: User) -> None:
+    """Staff confirm the photo. Failed checks must have been overridden first."""
+    _pending(attempt)
+    left = outstanding_failures(attempt)
+    if left:
+        raise KioskError(
+            "photo_checks_failed",
+            Text("以下检查未通过，需先填写原因放行：" + "、".join(left),
+                 "These checks failed; override them with a reason first: " + ", ".join(left)),
+            status=409,
+        )
+    now = utcnow()
+    for other in attempt.case.photo_attempts:
+        if other is not attempt and other.status == ACCEPTED:
+            other.status = DISCARDED
+    attempt.status = ACCEPTED
+    attempt.decided_by_id = actor.id
+    attempt.decided_at = now
+
+
+def discard_attempt(session: Session, attempt: PhotoAttempt, actor: User) -> None:
+    """Staff ask for a retake: the attempt stays stored, marked discarded."""
+    _pending(attempt)
+    attempt.status = DISCARDED
+    attempt.decided_by_id = actor.id
+    attempt.decided_at = utcnow()
+
+
+def attempt_summary(attempt: PhotoAttempt) -> dict[str, Any]:
+    """What the counter page shows of an attempt (JSON-able)."""
+    return {
+        "id": attempt.id,
+        "taken_at": attempt.taken_at.isoformat(),
+        "trigger": attempt.trigger,
+        "passed": attempt.passed,
+        "status": attempt.status,
+        "width": attempt.width,
+        "height": attempt.height,
+        "size": attempt.image_size,
+        "sha256": attempt.image_sha256,
+        "failed": failed_checks(attempt),
+        "overridden": list(attempt.overridden_checks or []),
+        "outstanding": outstanding_failures(attempt),
+    }
