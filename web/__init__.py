@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 # Explicit list of blueprints: (module, attribute). Every audience has its own module.
-BLUEPRINTS: list[str] = ["web.auth", "web.counter", "web.api", "web.booth", "web.documents", "web.audit"]
+BLUEPRINTS: list[str] = ["web.auth", "web.counter", "web.api", "web.users", "web.booth", "web.documents", "web.audit"]
 
 ERROR_TEXTS: dict[int, Text] = {
     400: Text("请求无效", "Bad request"),
