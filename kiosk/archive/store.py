@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,15 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"BKENC1"
 NONCE_SIZE = 12
+TAG_SIZE = 16
+# Temporary files are named <final name>.<host>~<pid>.<random>.tmp so that recovery can tell a dead writer's
+# leftovers from a live one's (see kiosk.archive.recovery).
+
+
+def tmp_owner() -> str:
+    """`<host>~<pid>` of this process, as written into temporary file names."""
+    return f"{socket.gethostname().replace('.', '_').replace('~', '_')}~{os.getpid()}"
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +68,7 @@ def atomic_write(path: Path, data: bytes, tmp_dir: Path) -> None:
     """Write `data` to `path` so that it is either wholly there or not at all; raises KioskError on a full disk."""
     tmp_dir.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{path.name}.{secrets.token_hex(6)}.tmp"
+    tmp = tmp_dir / f"{path.name}.{tmp_owner()}.{secrets.token_hex(6)}.tmp"
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -118,6 +128,35 @@ class BlobStore:
             log.debug("stored blob %s (%d bytes, encrypted=%s)", digest, len(data), encrypt)
         return BlobRef(sha256=digest, size=len(data), encrypted=encrypt, media_type=media_type)
 
+    @property
+    def can_encrypt(self) -> bool:
+        return self._aead is not None
+
+    def stored_size(self, sha256: str) -> int | None:
+        """The plaintext size of blob `sha256` from its file size (None when missing); does not read it."""
+        path = self.find(sha256)
+        if path is None:
+            return None
+        size = path.stat().st_size
+        return size - (len(MAGIC) + NONCE_SIZE + TAG_SIZE) if path.name.endswith(".enc") else size
+
+    def delete(self, sha256: str) -> bool:
+        """Remove blob `sha256` (both forms); True when a file was removed. Only retention expiry calls this."""
+        removed = False
+        for encrypted in (True, False):
+            path = self.path_for(sha256, encrypted)
+            if path.exists():
+                path.unlink()
+                fsync_dir(path.parent)
+                removed = True
+        return removed
+
+    def iter_blob_files(self):  # type: ignore[no-untyped-def]
+        """Every file under blobs/ (sorted), including ones whose name is not a blob name."""
+        if not self.blob_dir.is_dir():
+            return iter(())
+        return iter(sorted(p for p in self.blob_dir.rglob("*") if p.is_file()))
+
     def get(self, sha256: str) -> bytes:
         """The plaintext of blob `sha256`; raises BlobMissingError or BlobIntegrityError."""
         path = self.find(sha256)
@@ -147,3 +186,11 @@ def open_store(settings) -> BlobStore:  # type: ignore[no-untyped-def]
 
     key = load_or_create_archive_key(settings.archive_key_file, os.environ.get("KIOSK_ARCHIVE_KEY"))
     return BlobStore(settings.archive_dir, key)
+
+
+def record_blob(session, ref: BlobRef) -> None:  # type: ignore[no-untyped-def]
+    """Add a BlobRecord row for `ref` to `session` unless one exists (no commit)."""
+    from kiosk.models import BlobRecord
+
+    if session.get(BlobRecord, ref.sha256) is None:
+        session.add(BlobRecord(sha256=ref.sha256, size=ref.size, media_type=ref.media_type, encrypted=ref.encrypted))

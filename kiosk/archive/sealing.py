@@ -1,0 +1,329 @@
+"""Sealing: write a case's evidence manifest into the archive-wide, signed hash chain.
+
+Write order (each step atomic: temporary file, fsync, rename, fsync of the folder):
+
+1. lock the chain head in the database (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), take
+   the next sequence and add the Seal row, flushed (not committed) so that a race on the sequence fails now;
+2. a journal file `pending/<manifest name>.<host>~<pid>.json` naming what is about to be written;
+3. the evidence snapshot blob (encrypted: it holds ID numbers and OCR readings);
+4. the detached signature, then the manifest itself;
+5. the caller commits (the case's state change and the Seal row together); the journal is then removed.
+
+A rollback removes what steps 2-4 wrote. A crash leaves the journal, and `kiosk.archive.recovery.recover` then
+completes (the Seal row was committed) or removes (it was not) the sealing. Sealed evidence is never changed: a
+correction is a new manifest whose `supersedes` names the old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from kiosk.archive.evidence import EvidenceFile, build_snapshot, case_files, user_ref
+from kiosk.archive.manifest import (
+    FORMAT,
+    GENESIS,
+    canonical_json,
+    iso,
+    manifest_path,
+    signature_path,
+)
+from kiosk.archive.signing import Signer, public_raw
+from kiosk.archive.store import BlobStore, atomic_write, sha256_hex, tmp_owner
+from kiosk.models import BlobRecord, Case, Seal, Setting, User
+from kiosk.text import KioskError, Text
+
+log = logging.getLogger(__name__)
+
+CHAIN_HEAD_KEY = "archive_chain_head"
+SIGNING_KEY_PREFIX = "signing_key:"
+PENDING_DIR = "pending"
+_PENDING = "kiosk.archive.pending_seals"
+
+# Test hook: crash-injection tests set this to a callable(step_name) that raises between steps.
+FAULT_HOOK: Any = None
+
+STEPS = ("locked", "journal", "snapshot", "signature", "manifest", "committed")
+
+
+def _fault(step: str) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(step)
+
+
+def chain_mismatch(expected: str, actual: str) -> KioskError:
+    return KioskError(
+        "archive_chain_mismatch",
+        Text(
+            f"档案链头与数据库不一致（记录为 {expected}，实际为 {actual}），请运行 verify-archive",
+            f"The archive chain head does not match the database (recorded {expected}, found {actual}); run verify-archive",
+        ),
+        status=500,
+    )
+
+
+def _head_value(sequence: int, sha256: str) -> bytes:
+    return f"{sequence}:{sha256}".encode()
+
+
+def lock_chain_head(session: Session) -> tuple[Setting, int, str]:
+    """Lock the chain head row (PostgreSQL) and return it with the last (sequence, manifest hash).
+
+    Raises KioskError(archive_chain_mismatch) when the recorded head disagrees with the last Seal row.
+    """
+    stmt = select(Setting).where(Setting.key == CHAIN_HEAD_KEY)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.scalars(stmt).first()
+    last = session.scalars(select(Seal).order_by(Seal.sequence.desc()).limit(1)).first()
+    sequence, sha = (last.sequence, last.manifest_sha256) if last else (0, GENESIS)
+    if row is None:
+        row = Setting(key=CHAIN_HEAD_KEY, value=_head_value(sequence, sha))
+        session.add(row)
+    elif bytes(row.value) != _head_value(sequence, sha):
+        raise chain_mismatch(bytes(row.value).decode(errors="replace"), f"{sequence}:{sha}")
+    return row, sequence, sha
+
+
+def register_signing_key(session: Session, signer: Signer) -> None:
+    """Record the signer's public key in the database (a trust anchor independent of the archive folder)."""
+    key = SIGNING_KEY_PREFIX + signer.fingerprint
+    if session.get(Setting, key) is None:
+        session.add(Setting(key=key, value=public_raw(signer.public_key)))
+
+
+@dataclass(slots=True)
+class PendingSeal:
+    """Files one uncommitted sealing wrote, to remove if its transaction rolls back."""
+
+    journal: Path
+    manifest: Path
+    signature: Path
+    snapshot_sha256: str | None
+    snapshot_new: bool
+    store: BlobStore
+
+
+def undo_files(p: PendingSeal) -> None:
+    """Remove what an uncommitted sealing wrote (manifest first, journal last)."""
+    p.manifest.unlink(missing_ok=True)
+    p.signature.unlink(missing_ok=True)
+    if p.snapshot_sha256 and p.snapshot_new:
+        p.store.delete(p.snapshot_sha256)
+    p.journal.unlink(missing_ok=True)
+
+
+def _after_commit(session: Session) -> None:
+    for p in session.info.pop(_PENDING, []):
+        _fault("committed")
+        p.journal.unlink(missing_ok=True)
+
+
+def _after_rollback(session: Session) -> None:
+    for p in session.info.pop(_PENDING, []):
+        log.info("sealing rolled back; removing %s", p.manifest.name)
+        undo_files(p)
+
+
+def _track(session: Session, pending: PendingSeal) -> None:
+    if not session.info.get(_PENDING + ".hooked"):
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_rollback", _after_rollback)
+        session.info[_PENDING + ".hooked"] = True
+    session.info.setdefault(_PENDING, []).append(pending)
+
+
+def journal_path(store: BlobStore, manifest_name: str) -> Path:
+    return store.root / PENDING_DIR / f"{manifest_name}.{tmp_owner()}.json"
+
+
+def append_manifest(
+    session: Session,
+    store: BlobStore,
+    signer: Signer,
+    *,
+    kind: str,
+    case: Case | None,
+    actor: User | None,
+    kiosk_name: str,
+    files: list[dict[str, Any]],
+    extra: dict[str, Any],
+    snapshot: bytes | None = None,
+    supersedes: Seal | None = None,
+    now: dt.datetime | None = None,
+    retain_until: dt.datetime | None = None,
+) -> Seal:
+    """Append one signed manifest to the chain and add its Seal row to `session` (flushed, not committed).
+
+    Raises KioskError(disk_full) when the archive is full (nothing is left behind), or the database's
+    IntegrityError when another kiosk took the same sequence (retry the whole transaction).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    head, last_seq, last_sha = lock_chain_head(session)
+    sequence = last_seq + 1
+    register_signing_key(session, signer)
+    signer.publish(store.root)
+
+    snapshot_sha = None
+    snapshot_new = False
+    files = list(files)
+    if snapshot is not None:
+        snapshot_sha = sha256_hex(snapshot)
+        snapshot_new = not store.exists(snapshot_sha)
+        files.insert(
+            0,
+            EvidenceFile(
+                snapshot_sha, len(snapshot), store.can_encrypt, "application/json", "evidence_snapshot", "snapshot"
+            ).as_dict(),
+        )
+    content: dict[str, Any] = {
+        "format": FORMAT,
+        "sequence": sequence,
+        "kind": kind,
+        "prev_manifest_sha256": last_sha,
+        "case": {"id": case.id, "number": case.number} if case is not None else None,
+        "supersedes": (
+            {"sequence": supersedes.sequence, "manifest_sha256": supersedes.manifest_sha256} if supersedes else None
+        ),
+        "sealed_at": iso(now),
+        "sealed_by": user_ref(actor),
+        "kiosk_name": kiosk_name,
+        "signing_key": signer.fingerprint,
+        "files": files,
+        **extra,
+    }
+    data = canonical_json(content)
+    sha = sha256_hex(data)
+    signature = signer.sign(data)
+
+    seal = Seal(
+        case_id=case.id if case is not None else None,
+        sequence=sequence,
+        kind=kind,
+        manifest_sha256=sha,
+        prev_manifest_sha256=last_sha,
+        supersedes_id=supersedes.id if supersedes else None,
+        sealed_at=now,
+        sealed_by_id=actor.id if actor is not None else None,
+        kiosk_name=kiosk_name,
+        retain_until=retain_until,
+    )
+    session.add(seal)
+    head.value = _head_value(sequence, sha)
+    seen: set[str] = set()
+    for f in files:
+        if f["sha256"] not in seen:
+            seen.add(f["sha256"])
+            if session.get(BlobRecord, f["sha256"]) is None:
+                session.add(
+                    BlobRecord(sha256=f["sha256"], size=f["size"], media_type=f["media_type"], encrypted=f["encrypted"])
+                )
+    session.flush()  # a sequence race fails here, before anything is written
+    _fault("locked")
+
+    mpath = manifest_path(store.root, sequence, sha)
+    pending = PendingSeal(
+        journal=journal_path(store, mpath.name),
+        manifest=mpath,
+        signature=signature_path(mpath),
+        snapshot_sha256=snapshot_sha,
+        snapshot_new=snapshot_new,
+        store=store,
+    )
+    journal = {
+        "manifest": mpath.name,
+        "snapshot_sha256": snapshot_sha,
+        "snapshot_new": snapshot_new,
+        "owner": tmp_owner(),
+        "started": iso(now),
+        "case": content["case"],
+    }
+    try:
+        atomic_write(pending.journal, json.dumps(journal).encode(), store.tmp_dir)
+        _fault("journal")
+        if snapshot is not None:
+            store.put(snapshot, encrypt=store.can_encrypt, media_type="application/json")
+        _fault("snapshot")
+        atomic_write(pending.signature, signature, store.tmp_dir)
+        _fault("signature")
+        atomic_write(mpath, data, store.tmp_dir)
+        _fault("manifest")
+    except BaseException:
+        undo_files(pending)
+        raise
+    _track(session, pending)
+    log.info("sealed %s as manifest %s (%s)", content["case"] and content["case"]["number"], mpath.name, kind)
+    return seal
+
+
+def seal_case(
+    session: Session,
+    store: BlobStore,
+    signer: Signer,
+    case: Case,
+    actor: User,
+    kiosk_name: str,
+    *,
+    kind: str = "seal",
+    supersedes: Seal | None = None,
+    reason: str | None = None,
+    retention_days: int | None = None,
+) -> Seal:
+    """Seal `case`'s evidence: snapshot + signed manifest chained to the previous one; Seal row added, not committed.
+
+    Call it after applying the move (and adding its CaseEvent) so the snapshot's timeline includes it. The caller
+    commits; on any error it must roll back (the files written here are then removed). Raises
+    KioskError(evidence_missing) when a referenced file is not in the store, KioskError(disk_full) when the
+    archive is full.
+    """
+    if kind not in ("seal", "correction"):
+        raise ValueError(f"seal_case cannot write a {kind!r} manifest")
+    if kind == "correction" and supersedes is None:
+        raise ValueError("a correction must name the seal it supersedes")
+    session.flush()
+    session.expire(case, ["attachments", "photo_attempts", "events", "websites", "people"])
+    now = dt.datetime.now(dt.UTC)
+    files = [f.as_dict() for f in case_files(case, store)]
+    snapshot = build_snapshot(case)
+    snapshot["sealed_at"] = iso(now)
+    snapshot["kiosk_name"] = kiosk_name
+    extra: dict[str, Any] = {"reason": reason} if reason else {}
+    retain_until = now + dt.timedelta(days=retention_days) if retention_days is not None else None
+    seal = append_manifest(
+        session,
+        store,
+        signer,
+        kind=kind,
+        case=case,
+        actor=actor,
+        kiosk_name=kiosk_name,
+        files=files,
+        extra=extra,
+        snapshot=canonical_json(snapshot),
+        supersedes=supersedes,
+        now=now,
+        retain_until=retain_until,
+    )
+    case.sealed_at = now
+    return seal
+
+
+def latest_seal(session: Session, case_id: int) -> Seal | None:
+    """The case's newest seal or correction (tombstones excluded)."""
+    return session.scalars(
+        select(Seal)
+        .where(Seal.case_id == case_id, Seal.kind.in_(("seal", "correction")))
+        .order_by(Seal.sequence.desc())
+        .limit(1)
+    ).first()
+
+
+def pending_dir(store: BlobStore) -> Path:
+    return store.root / PENDING_DIR

@@ -1,0 +1,281 @@
+"""Verify the whole archive: every blob re-hashed, every manifest's name, signature and chain link checked, the
+database's Seal rows compared with the manifests, the access log's chain checked. Names every problem."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.archive.access_log import verify_access_log
+from kiosk.archive.manifest import (
+    GENESIS,
+    MANIFEST_DIR,
+    ManifestFile,
+    live_files,
+    manifest_name,
+    parse_name,
+    read_manifest,
+)
+from kiosk.archive.problems import Problem
+from kiosk.archive.recovery import QUARANTINE_DIR
+from kiosk.archive.sealing import CHAIN_HEAD_KEY, PENDING_DIR, SIGNING_KEY_PREFIX
+from kiosk.archive.signing import KEYS_DIR, load_archive_keys, public_raw, verify_signature
+from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore
+from kiosk.models import Attachment, BlobRecord, PhotoAttempt, Seal, Setting
+from kiosk.text import Text
+
+log = logging.getLogger(__name__)
+BLOB_NAME = re.compile(r"^([0-9a-f]{64})(\.enc)?$")
+
+
+@dataclass(slots=True)
+class ArchiveReport:
+    problems: list[Problem] = field(default_factory=list)
+    manifests: int = 0
+    blobs: int = 0
+    bytes: int = 0
+    access_log_entries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, code: str, subject: str, zh: str, en: str) -> None:
+        self.problems.append(Problem(code, subject, Text(zh, en)))
+
+
+@dataclass(slots=True)
+class _Ref:
+    size: int | None
+    where: list[str]
+
+
+def check_manifest(
+    report: ArchiveReport, mf: ManifestFile, keys: dict[str, Ed25519PublicKey], trusted: dict[str, bytes] | None
+) -> bool:
+    """Name hash, parse, sequence and signature of one manifest; returns True when its content can be trusted."""
+    subject = f"{MANIFEST_DIR}/{mf.path.name}"
+    good = True
+    if mf.actual_sha256 != mf.sha256:
+        report.add("altered_manifest", subject, "清单内容被修改（哈希与文件名不符）",
+                   f"content altered: it hashes to {mf.actual_sha256[:16]}…, its name says {mf.sha256[:16]}…")
+        good = False
+    if mf.content is None:
+        report.add("altered_manifest", subject, "清单不是有效的 JSON", "not valid JSON")
+        return False
+    if mf.content.get("sequence") != mf.sequence:
+        report.add("altered_manifest", subject, "清单序号与文件名不符",
+                   f"says sequence {mf.content.get('sequence')!r}, its name says {mf.sequence}")
+        good = False
+    sig_path = mf.path.with_name(mf.path.name + ".sig")
+    fp = str(mf.content.get("signing_key", ""))
+    key = keys.get(fp)
+    if trusted is not None and fp in trusted and (key is None or public_raw(key) != trusted[fp]):
+        if key is not None:
+            report.add("unknown_key", f"{KEYS_DIR}/{fp}.pub", "存档中的公钥与数据库登记的不符",
+                       "public key file differs from the one registered in the database")
+        key = Ed25519PublicKey.from_public_bytes(trusted[fp])
+    if not sig_path.exists():
+        report.add("missing_signature", subject, "清单缺少签名文件", f"signature file {sig_path.name} is missing")
+        return False
+    if key is None:
+        report.add("unknown_key", subject, "签名密钥未知", f"signed with unknown key {fp!r}")
+        return False
+    if trusted is not None and trusted and fp not in trusted:
+        report.add("unknown_key", subject, "签名密钥未在数据库登记", f"signing key {fp} is not registered in the database")
+        good = False
+    if not verify_signature(key, sig_path.read_bytes(), mf.data):
+        report.add("bad_signature", subject, "签名无效", f"the signature does not match (key {fp})")
+        return False
+    return good
+
+
+def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveReport:
+    """Check everything under `store.root` (and, with `session`, the database's view of it)."""
+    report = ArchiveReport()
+    root = store.root
+    keys = load_archive_keys(root)
+    trusted: dict[str, bytes] | None = None
+    if session is not None:
+        trusted = {
+            s.key[len(SIGNING_KEY_PREFIX):]: bytes(s.value)
+            for s in session.scalars(select(Setting).where(Setting.key.startswith(SIGNING_KEY_PREFIX)))
+        }
+
+    # -- manifests: names, signatures
+    by_seq: dict[int, list[ManifestFile]] = defaultdict(list)
+    mdir = root / MANIFEST_DIR
+    files = sorted(mdir.iterdir()) if mdir.is_dir() else []
+    names = {p.name for p in files}
+    trusted_content: dict[str, dict[str, Any]] = {}
+    for path in files:
+        if parse_name(path.name):
+            mf = read_manifest(path)
+            by_seq[mf.sequence].append(mf)
+            report.manifests += 1
+            if check_manifest(report, mf, keys, trusted) and mf.content is not None:
+                trusted_content[mf.sha256] = mf.content
+        elif path.name.endswith(".json.sig") and path.name[: -len(".sig")] in names:
+            continue
+        else:
+            report.add("extra_file", f"{MANIFEST_DIR}/{path.name}", "清单目录中有多余的文件",
+                       "not a manifest or signature of one")
+
+    # -- the chain
+    db_seals: dict[int, Seal] = {}
+    if session is not None:
+        db_seals = {s.sequence: s for s in session.scalars(select(Seal).order_by(Seal.sequence))}
+    top = max([*by_seq, *db_seals, 0])
+    prev_sha: str | None = GENESIS
+    for seq in range(1, top + 1):
+        found = by_seq.get(seq, [])
+        seal = db_seals.get(seq)
+        if seal is not None:
+            match = [m for m in found if m.sha256 == seal.manifest_sha256]
+            if not match:
+                report.add("missing_manifest", f"{MANIFEST_DIR}/{manifest_name(seq, seal.manifest_sha256)}",
+                           "数据库中的封存记录对应的清单文件缺失",
+                           f"chain link {seq} (case id {seal.case_id}, {seal.kind}) is in the database but missing from the archive")
+            for m in found:
+                if m.sha256 != seal.manifest_sha256:
+                    report.add("extra_file", f"{MANIFEST_DIR}/{m.path.name}", "清单不在数据库中",
+                               f"sequence {seq} in the database is {seal.manifest_sha256[:16]}…, not this manifest")
+            found = match
+        elif not found:
+            report.add("missing_manifest", f"sequence {seq}", "哈希链缺少一环",
+                       f"chain link {seq} is missing (neither a manifest file nor a database row)")
+        elif session is not None:
+            for m in found:
+                report.add("extra_file", f"{MANIFEST_DIR}/{m.path.name}", "清单没有对应的数据库记录",
+                           "manifest has no Seal row in the database (run recovery, or restore the database)")
+        if len(found) > 1:
+            report.add("duplicate_sequence", f"sequence {seq}", "同一序号有多个清单",
+                       f"{len(found)} manifests claim sequence {seq}")
+        if not found:
+            prev_sha = None
+            continue
+        mf = found[0]
+        claimed = mf.content.get("prev_manifest_sha256") if mf.content else None
+        if prev_sha is None:
+            report.add("broken_link", f"{MANIFEST_DIR}/{mf.path.name}", "前一环缺失，链接无法验证",
+                       f"refers to previous manifest {str(claimed)[:16]}…, which is missing")
+        elif claimed != prev_sha:
+            report.add("broken_link", f"{MANIFEST_DIR}/{mf.path.name}", "与前一清单的链接断裂",
+                       f"refers to previous manifest {str(claimed)[:16]}…, but sequence {seq - 1} is {prev_sha[:16]}…")
+        if seal is not None and seal.prev_manifest_sha256 != claimed:
+            report.add("db_mismatch", f"sequence {seq}", "数据库记录的前一清单哈希与清单不符",
+                       "the database's prev_manifest_sha256 differs from the manifest's")
+        prev_sha = mf.sha256
+    if session is not None:
+        head = session.get(Setting, CHAIN_HEAD_KEY)
+        last = db_seals.get(top)
+        expected = f"{last.sequence}:{last.manifest_sha256}" if last else None
+        if head is not None and bytes(head.value).decode() != expected:
+            report.add("missing_manifest", "chain head", "链尾的清单被删除",
+                       f"the database's chain head is {bytes(head.value).decode()[:24]}…, the last Seal row is {expected}")
+
+    # -- which blobs should exist
+    expected_blobs: dict[str, _Ref] = {}
+    removed: dict[str, int] = {}
+    for seq in sorted(by_seq):
+        for mf in by_seq[seq]:
+            content = trusted_content.get(mf.sha256)
+            if content is None:
+                continue
+            number = (content.get("case") or {}).get("number", "?")
+            for f in live_files(content):
+                ref = expected_blobs.setdefault(str(f.get("sha256")), _Ref(f.get("size"), []))
+                ref.where.append(f"case {number}, {f.get('source')} (manifest {seq})")
+                removed.pop(str(f.get("sha256")), None)
+            for f in content.get("removed") or []:
+                if isinstance(f, dict):
+                    removed[str(f.get("sha256"))] = seq
+    for sha in removed:
+        expected_blobs.pop(sha, None)
+    db_refs: set[str] = set()
+    if session is not None:
+        db_refs.update(session.scalars(select(Attachment.original_sha256)))
+        db_refs.update(x for x in session.scalars(select(Attachment.normalised_sha256)) if x)
+        db_refs.update(session.scalars(select(PhotoAttempt.image_sha256)))
+        db_refs.update(session.scalars(select(BlobRecord.sha256).where(BlobRecord.deleted_at.is_(None))))
+
+    # -- every blob file on disk
+    seen: set[str] = set()
+    for path in store.iter_blob_files():
+        rel = path.relative_to(root).as_posix()
+        m = BLOB_NAME.match(path.name)
+        if not m or path.parent != store.path_for(m.group(1), bool(m.group(2))).parent:
+            report.add("extra_file", rel, "不是证据文件", "not a blob (wrong name or folder)")
+            continue
+        sha = m.group(1)
+        report.blobs += 1
+        try:
+            data = store.get(sha) if path == store.find(sha) else None
+        except BlobIntegrityError:
+            where = "; ".join(expected_blobs[sha].where) if sha in expected_blobs else "unreferenced"
+            report.add("altered_blob", rel, "证据文件被修改或损坏", f"content does not match its hash ({where})")
+            seen.add(sha)
+            continue
+        except BlobMissingError:  # removed while we looked
+            continue
+        except RuntimeError:
+            report.add("unknown_key", rel, "缺少档案加密密钥，无法校验", "encrypted, and the archive key is not available")
+            seen.add(sha)
+            continue
+        if data is None:
+            report.add("extra_file", rel, "同一证据有加密和明文两份", "a second copy (encrypted and plain) of one blob")
+            continue
+        seen.add(sha)
+        report.bytes += len(data)
+        ref = expected_blobs.get(sha)
+        if ref is not None and ref.size is not None and ref.size != len(data):
+            report.add("altered_blob", rel, "证据文件大小与清单不符", f"{len(data)} bytes, the manifest says {ref.size}")
+        if ref is None and sha not in db_refs:
+            if sha in removed:
+                report.add("extra_file", rel, "已按保留期删除的证据仍然存在",
+                           f"removed by tombstone {removed[sha]} but still present")
+            else:
+                report.add("extra_file", rel, "证据文件未被任何清单或案件引用",
+                           "not referenced by any manifest or case")
+    for sha, ref in expected_blobs.items():
+        if sha not in seen:
+            report.add("missing_blob", f"blob {sha}", "证据文件缺失", f"missing ({'; '.join(ref.where)})")
+    for sha in sorted(db_refs - seen - set(expected_blobs) - set(removed)):
+        report.add("missing_blob", f"blob {sha}", "证据文件缺失", "missing (referenced by a case not yet sealed)")
+
+    # -- leftovers
+    for folder, code, zh, en in (
+        (PENDING_DIR, "pending_work", "有未完成的封存（重启以恢复）", "unfinished sealing journal (restart to recover)"),
+        (QUARANTINE_DIR, "extra_file", "隔离区中有清单", "quarantined manifest (no database row)"),
+    ):
+        d = root / folder
+        if d.is_dir():
+            for p in sorted(d.iterdir()):
+                report.add(code, f"{folder}/{p.name}", zh, en)
+
+    if session is not None:
+        report.problems.extend(verify_access_log(session))
+    return report
+
+
+def archive_summary(report: ArchiveReport) -> str:
+    return (
+        f"{report.manifests} manifests, {report.blobs} blobs ({report.bytes} bytes), "
+        f"{len(report.problems)} problem(s)"
+    )
+
+
+def manifests_of_case(session: Session, case_id: int) -> list[Seal]:
+    return list(session.scalars(select(Seal).where(Seal.case_id == case_id).order_by(Seal.sequence)))
+
+
+def relpath(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
