@@ -92,8 +92,8 @@ def overlay(obs: Observation) -> dict[str, Any]:
         face_box = [round(max(0.0, x0 / w), 4), round(max(0.0, y0 / h), 4),
                     round(min(1.0, x1 / w), 4), round(min(1.0, y1 / h), 4)]
     outline = None
-    if obs.mask is not None:
-        small = cv2.resize(obs.mask, (160, 120), interpolation=cv2.INTER_AREA)
+    small = obs.small_mask
+    if small is not None:
         binary = (small > 0.5).astype(np.uint8)
         contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         if contours:

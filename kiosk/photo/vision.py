@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -82,7 +82,15 @@ class Models:
         self._mesh: Any = None
         self._seg: Any = None
         self._det: Any = None
-        self._lock = threading.Lock()
+        self._worker: ThreadPoolExecutor | None = None
+
+    @property
+    def worker(self) -> ThreadPoolExecutor:
+        """One helper thread: the face models run there while the pose model runs in the caller's thread
+        (MediaPipe releases the GIL while a graph runs, so the two use both cores)."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-models")
+        return self._worker
 
     @property
     def pose(self) -> Any:
@@ -135,6 +143,9 @@ class Models:
         observe(blank, self)
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            self._worker = None
         for name in ("_pose", "_mesh", "_seg", "_det"):
             model = getattr(self, name)
             if model is not None:
@@ -164,11 +175,20 @@ class Observation:
         return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2GRAY)
 
     @cached_property
-    def person_mask(self) -> np.ndarray | None:
-        """Binary (uint8 0/1) person mask at threshold 0.5."""
+    def small_mask(self) -> np.ndarray | None:
+        """Person probability mask at 160x120 (for blob counting and the outline)."""
         if self.mask is None:
             return None
-        return (self.mask > 0.5).astype(np.uint8)
+        return cv2.resize(self.mask, (160, 120), interpolation=cv2.INTER_AREA)
+
+    @cached_property
+    def small_bgr(self) -> np.ndarray:
+        """The frame area-averaged down to at most 320 px wide (for whole-frame colour statistics)."""
+        scale = min(1.0, 320 / self.width)
+        if scale >= 1.0:
+            return self.bgr
+        size = (max(1, round(self.width * scale)), max(1, round(self.height * scale)))
+        return cv2.resize(self.bgr, size, interpolation=cv2.INTER_AREA)
 
     @cached_property
     def face_box(self) -> tuple[float, float, float, float] | None:
@@ -216,22 +236,14 @@ def head_angles(mesh: np.ndarray) -> tuple[float, float, float]:
     return roll, yaw, pitch
 
 
-def mesh_crop(obs: Observation) -> tuple[int, int, int, int]:
-    """Square crop (x0, y0, x1, y1) about 3 face-widths wide around the main face; the whole frame if none.
-
-    The main face is the largest detected face; without one, the pose head (nose and ears) is used.
-    """
-    h, w = obs.height, obs.width
-    face = obs.main_face
-    if face is not None:
-        cx, cy = face.centre
-        size = 3.0 * max(face.width, face.height)
-    elif obs.pose is not None:
-        head = obs.pose[[NOSE, L_EAR, R_EAR, L_EYE, R_EYE], :2]
-        cx, cy = head.mean(axis=0)
-        size = 4.0 * max(float(np.ptp(head[:, 0])), 1.0)
-    else:
+def mesh_crop(faces: tuple[FaceBox, ...], w: int, h: int) -> tuple[int, int, int, int]:
+    """Square crop (x0, y0, x1, y1) three face-widths wide around the largest detected face; the whole
+    frame when there is none or the face is already large."""
+    if not faces:
         return 0, 0, w, h
+    face = max(faces, key=lambda f: f.area)
+    cx, cy = face.centre
+    size = 3.0 * max(face.width, face.height)
     if size >= 0.8 * max(w, h):
         return 0, 0, w, h
     size = max(size, 64.0)
@@ -245,17 +257,33 @@ def mesh_crop(obs: Observation) -> tuple[int, int, int, int]:
 
 
 def observe(frame_bgr: np.ndarray, models: Models) -> Observation:
-    """Run every model once on `frame_bgr` (HxWx3 uint8 BGR) and return the observation."""
+    """Run every model once on `frame_bgr` (HxWx3 uint8 BGR) and return the observation.
+
+    The pose model runs in this thread while face detection, face mesh (on a crop around the detected
+    face) and selfie segmentation run in the models' helper thread.
+    """
     obs = Observation(frame_bgr)
     h, w = obs.height, obs.width
     rgb = obs.rgb
-
-    res = models.pose.process(rgb)
+    pose_model = models.pose  # created (lazily) in this thread before the helper starts
+    future = models.worker.submit(_face_and_segmentation, obs, models)
+    try:
+        res = pose_model.process(rgb)
+    finally:
+        face_and_mask = future.result()
     if res.pose_landmarks is not None:
         obs.pose = np.array(
             [[lm.x * w, lm.y * h, lm.z * w, lm.visibility] for lm in res.pose_landmarks.landmark], np.float32
         )
+    obs.faces, obs.mesh, obs.mask = face_and_mask
+    return obs
 
+
+def _face_and_segmentation(
+    obs: Observation, models: Models
+) -> tuple[tuple[FaceBox, ...], np.ndarray | None, np.ndarray | None]:
+    h, w = obs.height, obs.width
+    rgb = obs.rgb
     res = models.detection.process(rgb)
     faces = []
     for det in res.detections or ():
@@ -265,21 +293,20 @@ def observe(frame_bgr: np.ndarray, models: Models) -> Observation:
             FaceBox(box.xmin * w, box.ymin * h, (box.xmin + box.width) * w, (box.ymin + box.height) * h,
                     float(det.score[0]), kps)
         )
-    obs.faces = tuple(faces)
+    face_tuple = tuple(faces)
 
     # Face mesh on a crop around the main face: its own detector only finds large (near) faces, so a
     # person standing back in a high-resolution frame would otherwise get no mesh.
-    x0, y0, x1, y1 = mesh_crop(obs)
-    crop = rgb[y0:y1, x0:x1]
+    x0, y0, x1, y1 = mesh_crop(face_tuple, w, h)
+    crop = rgb[y0:y1, x0:x1] if (x0, y0, x1, y1) != (0, 0, w, h) else rgb
     res = models.mesh.process(np.ascontiguousarray(crop))
+    mesh = None
     if res.multi_face_landmarks:
         cw, ch = x1 - x0, y1 - y0
-        obs.mesh = np.array(
+        mesh = np.array(
             [[x0 + lm.x * cw, y0 + lm.y * ch, lm.z * cw] for lm in res.multi_face_landmarks[0].landmark],
             np.float32,
         )
 
     res = models.segmentation.process(rgb)
-    if res.segmentation_mask is not None:
-        obs.mask = res.segmentation_mask
-    return obs
+    return face_tuple, mesh, res.segmentation_mask

@@ -34,8 +34,12 @@ def flat_fraction(obs: Observation) -> float:
     hb, wb = h // BLOCK, w // BLOCK
     if hb == 0 or wb == 0:
         return 0.0
-    blocks = gray[: hb * BLOCK, : wb * BLOCK].astype(np.float32).reshape(hb, BLOCK, wb, BLOCK)
-    return float((blocks.std(axis=(1, 3)) < 0.3).mean())
+    g = gray[: hb * BLOCK, : wb * BLOCK].astype(np.float64)
+    # Block means of x and x^2 by area averaging: variance = E[x^2] - E[x]^2 (much faster than reshaping).
+    mean = cv2.resize(g, (wb, hb), interpolation=cv2.INTER_AREA)
+    mean_sq = cv2.resize(g * g, (wb, hb), interpolation=cv2.INTER_AREA)
+    var = np.maximum(mean_sq - mean * mean, 0.0)
+    return float((var < 0.3 * 0.3).mean())
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:

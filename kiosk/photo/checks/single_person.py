@@ -31,9 +31,9 @@ def count_faces(obs: Observation, cfg: JudgeConfig) -> int:
 
 def count_bodies(obs: Observation, cfg: JudgeConfig) -> int:
     """Large separate blobs in the person mask (computed on a small copy for speed)."""
-    if obs.mask is None:
+    small = obs.small_mask
+    if small is None:
         return 0
-    small = cv2.resize(obs.mask, (160, 120), interpolation=cv2.INTER_AREA)
     binary = (small > 0.5).astype(np.uint8)
     n, _labels, stats, _c = cv2.connectedComponentsWithStats(binary, connectivity=8)
     areas = sorted((int(a) for a in stats[1:n, cv2.CC_STAT_AREA]), reverse=True)

@@ -1,0 +1,66 @@
+"""Benchmark: whole photo judgement per 640x480 frame of the real video, video mode, models warm.
+
+Prints frame_ms_median, frame_ms_p95, fps (and the split: models vs checks).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+VIDEO_DIR = Path(__file__).resolve().parent.parent / "data" / "photos" / "videos"
+
+
+def read_frames(limit: int = 150) -> list[np.ndarray]:
+    videos = sorted(VIDEO_DIR.glob("*.mp4"))
+    if not videos:
+        raise FileNotFoundError(f"no video in {VIDEO_DIR}")
+    frames: list[np.ndarray] = []
+    cap = cv2.VideoCapture(str(videos[0]))
+    try:
+        while len(frames) < limit:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            frames.append(cv2.resize(frame, (640, 480), interpolation=cv2.INTER_AREA))
+    finally:
+        cap.release()
+    if not frames:
+        raise RuntimeError(f"could not decode {videos[0]}")
+    return frames
+
+
+def main() -> None:
+    from kiosk.photo import PhotoJudge
+
+    frames = read_frames()
+    judge = PhotoJudge(video=True)
+    for frame in frames[:10]:  # warm-up: model creation and first inferences
+        judge.judge(frame)
+    total_ms: list[float] = []
+    model_ms: list[float] = []
+    for _round in range(2):
+        for frame in frames:
+            t0 = time.perf_counter()
+            obs = judge.observe(frame)
+            t1 = time.perf_counter()
+            judge.judge_observation(obs)
+            t2 = time.perf_counter()
+            total_ms.append((t2 - t0) * 1000)
+            model_ms.append((t1 - t0) * 1000)
+    judge.close()
+    median = statistics.median(total_ms)
+    p95 = float(np.percentile(total_ms, 95))
+    print(f"frames: {len(total_ms)}")
+    print(f"frame_ms_median: {median:.1f}")
+    print(f"frame_ms_p95: {p95:.1f}")
+    print(f"fps: {1000.0 / median:.1f}")
+    print(f"models_ms_median: {statistics.median(model_ms):.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Fixtures for the photo judge tests: the dev photo set and warm judges (loaded once per session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kiosk.photo import PhotoJudge, load_image
+
+PHOTOS = Path(__file__).resolve().parent.parent / "data" / "photos"
+LABELS = PHOTOS / "labels.json"
+PASS_PHOTO = PHOTOS / "pass_hv_test4_standing_arms_down.jpg"
+PASS_PHOTO_2 = PHOTOS / "pass_fr_kit_harington_centred_crop.jpg"
+
+
+def labels() -> list[dict[str, Any]]:
+    return json.loads(LABELS.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def judge() -> Iterator[PhotoJudge]:
+    """A still-photo judge (no tracking between frames), models warm for the whole session."""
+    j = PhotoJudge()
+    yield j
+    j.close()
+
+
+@pytest.fixture(scope="session")
+def pass_frame() -> np.ndarray:
+    return load_image(PASS_PHOTO)
+
+
+@pytest.fixture(scope="session")
+def pass_frame_2() -> np.ndarray:
+    return load_image(PASS_PHOTO_2)

@@ -1,0 +1,253 @@
+"""Each check on real photos from the dev set, and on cases derived from them (what was done to the photo
+is said in each test). All of these run the MediaPipe models: marked slow."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.photo import CheckResult, JudgeConfig, PhotoJudge, Verdict, load_image
+from kiosk.photo.checks import CHECK_CODES
+from tests.photo.conftest import PHOTOS
+
+pytestmark = pytest.mark.slow
+
+
+def result(verdict: Verdict, code: str) -> CheckResult:
+    found = verdict.result(code)
+    assert found is not None, code
+    return found
+
+
+def photo(name: str) -> np.ndarray:
+    return load_image(PHOTOS / name)
+
+
+# --- good photos ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["pass_hv_test4_standing_arms_down.jpg", "pass_hv_test2_child_hairband.jpg",
+                                  "pass_fr_kit_harington_centred_crop.jpg"])
+def test_good_photos_pass_every_check(judge: PhotoJudge, name: str) -> None:
+    verdict = judge.judge(photo(name))
+    assert verdict.passed, [r.as_dict() for r in verdict.failures]
+    assert verdict.first_failure is None
+    assert tuple(r.code for r in verdict.results) == CHECK_CODES
+    assert result(verdict, "backdrop").status == "skipped"  # no calibrated backdrop in the default config
+
+
+def test_verdict_is_json_and_overlay_normalised(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    data = judge.judge(pass_frame).as_dict()
+    json.dumps(data)
+    overlay = data["overlay"]
+    assert len(overlay["pose"]) == 33 and all(len(p) == 3 for p in overlay["pose"])
+    x0, y0, x1, y1 = overlay["face_box"]
+    assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+    assert len(overlay["outline"]) >= 3
+    assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in overlay["outline"])
+    for r in data["results"]:
+        assert set(r) >= {"code", "status", "passed", "value", "threshold", "reason", "message", "details"}
+        assert set(r["message"]) == {"zh", "en"}
+
+
+# --- derived from a good photo -------------------------------------------------------------------------
+
+def test_blurred_copy_fails_sharp(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: Gaussian blur with sigma = 1% of the image width (about 10 px) over the whole photo."""
+    sigma = pass_frame.shape[1] * 0.01
+    verdict = judge.judge(cv2.GaussianBlur(pass_frame, (0, 0), sigma))
+    sharp = result(verdict, "sharp")
+    assert sharp.status == "fail" and sharp.reason == "blurred"
+    assert sharp.message.zh.startswith("照片模糊")
+
+
+def test_darkened_copy_fails_exposure(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: every pixel multiplied by 0.25."""
+    dark = (pass_frame.astype(np.float32) * 0.25).astype(np.uint8)
+    exposure = result(judge.judge(dark), "exposure")
+    assert exposure.status == "fail" and exposure.reason == "underexposed"
+
+
+def test_overexposed_copy_fails_exposure(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: +130 grey levels on every channel (clipped at 255)."""
+    bright = cv2.add(pass_frame, np.full_like(pass_frame, 130))
+    exposure = result(judge.judge(bright), "exposure")
+    assert exposure.status == "fail" and exposure.reason == "overexposed"
+
+
+def test_greyscale_copy_fails_colour(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: converted to grey and back to three equal channels."""
+    grey = cv2.cvtColor(cv2.cvtColor(pass_frame, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    verdict = judge.judge(grey)
+    assert result(verdict, "colour").reason == "greyscale"
+    assert result(judge.judge(pass_frame), "colour").passed
+
+
+def test_head_and_chest_crop_is_too_close(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: only the top 50% of the photo kept (head and chest, no waist)."""
+    crop = pass_frame[: pass_frame.shape[0] // 2]
+    framing = result(judge.judge(crop), "framing")
+    assert framing.status == "fail" and framing.reason == "too_close"
+    assert framing.message.en == "Please step back so your waist is in the picture"
+
+
+def test_small_in_big_canvas_is_too_far(judge: PhotoJudge, pass_frame_2: np.ndarray) -> None:
+    """Derived: the photo scaled to 40% and placed in the middle of a canvas of the original size filled
+    with the photo's edge colour (the person now small in the frame)."""
+    h, w = pass_frame_2.shape[:2]
+    small = cv2.resize(pass_frame_2, (int(w * 0.4), int(h * 0.4)), interpolation=cv2.INTER_AREA)
+    top, left = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+    canvas = cv2.copyMakeBorder(small, top, h - small.shape[0] - top, left, w - small.shape[1] - left,
+                                cv2.BORDER_REPLICATE)
+    framing = result(judge.judge(canvas), "framing")
+    assert framing.status == "fail" and framing.reason == "too_far"
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_padded_to_one_side_is_off_centre(judge: PhotoJudge, pass_frame: np.ndarray, side: str) -> None:
+    """Derived: the canvas widened by 70% of its width on one side, filled by replicating the edge."""
+    pad = int(pass_frame.shape[1] * 0.7)
+    frame = cv2.copyMakeBorder(pass_frame, 0, 0, pad if side == "left" else 0, pad if side == "right" else 0,
+                               cv2.BORDER_REPLICATE)
+    centred = result(judge.judge(frame), "centred")
+    assert centred.status == "fail" and centred.reason == "off_centre"
+    # Person on the image right (padding on the left) moves to their own right: the camera is not mirrored.
+    expected = "right" if side == "left" else "left"
+    assert expected in centred.message.en
+
+
+def test_second_person_added_fails_single_person(judge: PhotoJudge, pass_frame: np.ndarray,
+                                                  pass_frame_2: np.ndarray) -> None:
+    """Derived: a second real photo (another person) pasted side by side, both scaled to the same height."""
+    h = pass_frame.shape[0]
+    other = cv2.resize(pass_frame_2, (int(pass_frame_2.shape[1] * h / pass_frame_2.shape[0]), h))
+    both = np.hstack([pass_frame, other])
+    single = result(judge.judge(both), "single_person")
+    assert single.status == "fail" and single.reason == "multiple_people"
+    assert single.value is not None and single.value >= 2
+
+
+def test_rotated_head_fails_frontal(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: the whole photo rotated by 20 degrees about its centre (head tilted, roll)."""
+    h, w = pass_frame.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), 20, 1.0)
+    rotated = cv2.warpAffine(pass_frame, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    frontal = result(judge.judge(rotated), "frontal")
+    assert frontal.status == "fail" and frontal.reason == "head_tilted"
+    assert 15 <= frontal.details["roll"] <= 25 or -25 <= frontal.details["roll"] <= -15
+
+
+def test_head_cut_at_top_fails_framing(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: the top 22% of the photo removed (the top of the head is cut off, the face still whole)."""
+    crop = pass_frame[int(pass_frame.shape[0] * 0.22):]
+    framing = result(judge.judge(crop), "framing")
+    assert framing.status == "fail" and framing.reason == "head_cut"
+
+
+# --- real photos with one defect -----------------------------------------------------------------------
+
+def test_glasses_detected(judge: PhotoJudge) -> None:
+    glasses = result(judge.judge(photo("fail_glasses_df_img24.jpg")), "glasses")
+    assert glasses.status == "fail" and glasses.reason == "glasses_detected"
+    assert glasses.message.zh == "请摘下眼镜"
+    glasses = result(judge.judge(photo("fail_glasses_tooclose_pexels.jpg")), "glasses")
+    assert glasses.status == "fail"
+
+
+def test_sunglasses_and_cap_detected(judge: PhotoJudge) -> None:
+    verdict = judge.judge(photo("fail_cap_sunglasses_arms_up_rb_girl1.jpg"))
+    assert result(verdict, "glasses").reason == "sunglasses_detected"
+    assert result(verdict, "hat").reason == "hat_detected"
+    assert result(verdict, "hands_hanging").reason == "arms_raised"
+
+
+def test_hairband_is_not_a_hat(judge: PhotoJudge) -> None:
+    assert result(judge.judge(photo("pass_hv_test2_child_hairband.jpg")), "hat").status == "pass"
+
+
+@pytest.mark.parametrize("name", ["fail_arms_crossed_fr_obama.jpg", "fail_hands_pexels_armscrossed.jpg",
+                                  "fail_holding_helmet_sk_astronaut.jpg"])
+def test_arms_not_hanging(judge: PhotoJudge, name: str) -> None:
+    hands = result(judge.judge(photo(name)), "hands_hanging")
+    assert hands.status == "fail"
+
+
+def test_nobody_fails_presence_and_skips_face_checks(judge: PhotoJudge) -> None:
+    verdict = judge.judge(photo("fail_empty_object_sk_coffee.jpg"))
+    assert verdict.first_failure is not None and verdict.first_failure.code == "person_present"
+    for code in ("hat", "glasses", "frontal", "hands_hanging", "centred"):
+        assert result(verdict, code).status == "skipped"
+
+
+def test_drawing_is_not_a_photo(judge: PhotoJudge) -> None:
+    real = result(judge.judge(photo("fail_nonphoto_shapes_cv_pic1.jpg")), "real_photo")
+    assert real.status == "fail" and real.reason == "not_a_photo"
+
+
+def test_profile_view_fails_frontal(judge: PhotoJudge) -> None:
+    frontal = result(judge.judge(photo("fail_full_body_holding_mp_coco446.jpg")), "frontal")
+    assert frontal.status == "fail" and frontal.reason == "head_turned"
+
+
+def test_group_fails_single_person(judge: PhotoJudge) -> None:
+    single = result(judge.judge(photo("fail_family_group_dl_2007_007763.jpg")), "single_person")
+    assert single.status == "fail" and single.reason == "multiple_people"
+
+
+# --- configuration, backdrop, isolation, video mode -----------------------------------------------------
+
+def test_backdrop_check_only_with_calibration(pass_frame: np.ndarray) -> None:
+    """Backdrop colour measured from the photo's own top-left background corner: pass; a green backdrop
+    that is not there: fail."""
+    from calibration.backdrop import measure_backdrop
+
+    corner = pass_frame[: pass_frame.shape[0] // 6, : pass_frame.shape[1] // 6]
+    lab = measure_backdrop(corner)["backdrop_lab"]
+    with PhotoJudge(JudgeConfig(backdrop_lab=tuple(lab), backdrop_min_fraction=0.3)) as judge:
+        assert result(judge.judge(pass_frame), "backdrop").status == "pass"
+    with PhotoJudge(JudgeConfig(backdrop_lab=(60.0, -60.0, 50.0))) as judge:
+        backdrop = result(judge.judge(pass_frame), "backdrop")
+    assert backdrop.status == "fail" and backdrop.reason == "not_on_backdrop"
+
+
+def test_a_broken_check_becomes_an_error_result(judge: PhotoJudge, pass_frame: np.ndarray,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.photo import judge as judge_module
+    from kiosk.photo.checks.base import Check
+
+    def boom(obs, cfg):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(judge_module, "CHECKS", (Check("boom", boom, "raises"), *judge_module.CHECKS))
+    verdict = judge.judge(pass_frame)
+    assert verdict.results[0].status == "error" and not verdict.passed
+    assert all(r.status != "error" for r in verdict.results[1:])
+
+
+def test_stricter_profile_fails_what_default_passes(pass_frame: np.ndarray) -> None:
+    """The same photo fails when a profile demands an impossible centring: thresholds are live."""
+    with PhotoJudge(JudgeConfig(max_centre_offset=0.0)) as strict:
+        assert result(strict.judge(pass_frame), "centred").status == "fail"
+
+
+def test_video_mode_on_the_real_video() -> None:
+    from tests.bench.bench_photo import read_frames
+
+    frames = read_frames(limit=20)
+    with PhotoJudge(video=True) as judge:
+        verdicts = [judge.judge(f) for f in frames]
+    assert all(isinstance(v, Verdict) for v in verdicts)
+    # Labelled fail: performer holding a microphone, a pianist at the side, off-centre.
+    assert not any(v.passed for v in verdicts)
+    assert sum(v.overlay["pose"] is not None for v in verdicts) >= 15
+
+
+def test_invalid_frame_is_a_kiosk_error(judge: PhotoJudge) -> None:
+    from kiosk.text import KioskError
+
+    for bad in (np.zeros((10, 10), np.uint8), np.zeros((100, 100, 3), np.float32), "frame", np.zeros((4, 4, 3), np.uint8)):
+        with pytest.raises(KioskError) as info:
+            judge.judge(bad)  # type: ignore[arg-type]
+        assert info.value.code == "frame_invalid"
