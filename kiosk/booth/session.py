@@ -95,6 +95,7 @@ class BoothSession:
         self._capture_error: dict[str, Any] | None = None
         self._state: dict[str, Any] = {}
         self._version = 0
+        self._last_inputs: dict[str, Any] = {}  # the newest frame's tick/verdict/grab, to republish on changes
         self.judged = 0
         self._publish(phase=PAUSED)
 
@@ -139,6 +140,7 @@ class BoothSession:
             self._capture_error = None
             self._countdown.reset()
             self.touch()
+            self._republish()
 
     def unbind(self, case_id: int | None = None) -> None:
         """Stop serving `case_id` (or whatever case is bound)."""
@@ -149,18 +151,21 @@ class BoothSession:
                 self._manual = False
                 self._last_capture = None
                 self._countdown.reset()
+                self._republish()
 
     def arm(self, case_id: int) -> None:
         """Take another photo for `case_id` (a retake): bind if needed, then count down afresh."""
-        self.bind(case_id, arm=True)
         with self._lock:
+            self.bind(case_id, arm=True)
             self._last_capture = None
+            self._republish()
 
     def disarm(self, case_id: int) -> None:
         with self._lock:
             if self._case_id == case_id:
                 self._armed = False
                 self._countdown.reset()
+                self._republish()
 
     def request_manual(self, case_id: int) -> None:
         """Staff take the photo now, whatever the checks say (the results are stored with it)."""
@@ -190,9 +195,21 @@ class BoothSession:
                 self._cond.wait(left)
             return self._state
 
+    def _republish(self) -> None:
+        """Publish at once after a control change (bind, arm...), so no page acts on a stale state."""
+        with self._lock:
+            inputs = dict(self._last_inputs)
+            tick = Tick(Phase.IDLE)
+            phase = self._phase_for(tick) if self._state.get("phase") not in (PAUSED, NO_CAMERA) \
+                else self._state["phase"]
+            self._publish(phase=phase, tick=tick, verdict=inputs.get("verdict"), grab=inputs.get("grab"),
+                          judge_ms=inputs.get("judge_ms"))
+
     def _publish(self, *, phase: str, tick: Tick | None = None, verdict: dict[str, Any] | None = None,
                  grab: Grab | None = None, judge_ms: float | None = None) -> None:
         with self._cond:
+            if verdict is not None:
+                self._last_inputs = {"verdict": verdict, "grab": grab, "judge_ms": judge_ms}
             self._version += 1
             camera = self.grabber.status() if self.grabber is not None else {
                 "health": NO_CAMERA if self._camera_error else "starting", "source": None, "seq": 0,

@@ -1,0 +1,69 @@
+/* The booth screen: mirrored preview, lights, one instruction (中文 then English), countdown, the photo. */
+"use strict";
+
+(function () {
+  const body = document.body;
+  const video = document.getElementById("video");
+  const overlay = document.getElementById("overlay");
+  const lights = document.getElementById("lights");
+  const zh = document.getElementById("instruction-zh");
+  const en = document.getElementById("instruction-en");
+  const countdown = document.getElementById("countdown");
+  const taken = document.getElementById("taken");
+  const cameraAlert = document.getElementById("camera-alert");
+  let phase = "";
+
+  startPreview(video, body.dataset.stream);
+
+  function setPhase(next) {
+    if (next === phase) return;
+    body.classList.remove("phase-" + phase);
+    body.classList.add("phase-" + next);
+    phase = next;
+  }
+
+  function renderLights(list) {
+    if (lights.children.length !== list.length) {
+      lights.innerHTML = "";
+      list.forEach((light) => {
+        const li = document.createElement("li");
+        li.dataset.code = light.code;
+        li.innerHTML = '<span class="dot"></span><span class="zh"></span><span class="en"></span>';
+        li.querySelector(".zh").textContent = light.label.zh;
+        li.querySelector(".en").textContent = light.label.en;
+        lights.appendChild(li);
+      });
+    }
+    list.forEach((light, i) => {
+      const li = lights.children[i];
+      li.className = light.passed ? "pass" : "fail";
+      li.dataset.code = light.code;
+    });
+  }
+
+  function render(state) {
+    setPhase(state.phase);
+    body.dataset.firstFailure = state.first_failure || "";
+    body.dataset.seq = state.frame ? state.frame.seq : "";
+    const text = state.instruction || { zh: "", en: "" };
+    if (zh.textContent !== text.zh) zh.textContent = text.zh;
+    if (en.textContent !== text.en) en.textContent = text.en;
+    renderLights(state.lights || []);
+    const cd = state.countdown;
+    countdown.textContent = state.phase === "countdown" && cd && cd.remaining ? String(cd.remaining) : "";
+    drawOutline(overlay, state.overlay, state.passed);
+    const health = state.camera ? state.camera.health : "ok";
+    cameraAlert.hidden = !(health === "stalled" || health === "reopening" || health === "no_camera");
+    if (state.captured && (state.phase === "captured" || state.phase === "accepted")) {
+      if (taken.dataset.attempt !== String(state.captured.attempt_id)) {
+        taken.src = state.captured.photo_url;
+        taken.dataset.attempt = String(state.captured.attempt_id);
+      }
+      taken.hidden = false;
+    } else {
+      taken.hidden = true;
+    }
+  }
+
+  subscribe(body.dataset.events, render, () => { setTimeout(() => location.reload(), 1500); });
+})();
