@@ -8,7 +8,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kiosk.photo.checks import CHECKS
+from kiosk.photo.checks import CHECKS, prepare
 from kiosk.photo.checks.base import errored
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult, Verdict
@@ -53,7 +53,7 @@ class PhotoJudge:
         if max(h, w) > MAX_SIDE:
             scale = MAX_SIDE / max(h, w)
             frame = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-        return observe(frame, self.models)
+        return observe(frame, self.models, prepare)
 
     def judge(self, frame_bgr: np.ndarray) -> Verdict:
         """Judge one HxWx3 uint8 BGR frame. Raises KioskError("frame_invalid") for anything else."""

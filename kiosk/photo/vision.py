@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -170,6 +171,12 @@ class Observation:
         self.faces: tuple[FaceBox, ...] = ()
         self.cache: dict[str, Any] = {}  # derived data shared between checks (e.g. the normalised face)
 
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute a derived measure once per observation (checks and the helper thread share it)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
     @cached_property
     def gray(self) -> np.ndarray:
         return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2GRAY)
@@ -256,32 +263,31 @@ def mesh_crop(faces: tuple[FaceBox, ...], w: int, h: int) -> tuple[int, int, int
     return x0, y0, x1, y1
 
 
-def observe(frame_bgr: np.ndarray, models: Models) -> Observation:
+def observe(frame_bgr: np.ndarray, models: Models,
+            prepare: Callable[[Observation], None] | None = None) -> Observation:
     """Run every model once on `frame_bgr` (HxWx3 uint8 BGR) and return the observation.
 
-    The pose model runs in this thread while face detection, face mesh (on a crop around the detected
-    face) and selfie segmentation run in the models' helper thread.
+    The pose model runs in this thread while the helper thread runs face detection, face mesh (on a crop
+    around the detected face) and selfie segmentation, then `prepare(obs)`: frame measures that need no
+    pose (computed while the pose model is still busy).
     """
     obs = Observation(frame_bgr)
     h, w = obs.height, obs.width
-    rgb = obs.rgb
     pose_model = models.pose  # created (lazily) in this thread before the helper starts
-    future = models.worker.submit(_face_and_segmentation, obs, models)
+    future = models.worker.submit(_face_and_segmentation, obs, models, prepare)
     try:
-        res = pose_model.process(rgb)
+        res = pose_model.process(obs.rgb)
     finally:
-        face_and_mask = future.result()
+        future.result()  # the helper fills obs.faces, obs.mesh, obs.mask; re-raises its errors
     if res.pose_landmarks is not None:
         obs.pose = np.array(
             [[lm.x * w, lm.y * h, lm.z * w, lm.visibility] for lm in res.pose_landmarks.landmark], np.float32
         )
-    obs.faces, obs.mesh, obs.mask = face_and_mask
     return obs
 
 
-def _face_and_segmentation(
-    obs: Observation, models: Models
-) -> tuple[tuple[FaceBox, ...], np.ndarray | None, np.ndarray | None]:
+def _face_and_segmentation(obs: Observation, models: Models,
+                           prepare: Callable[[Observation], None] | None) -> None:
     h, w = obs.height, obs.width
     rgb = obs.rgb
     res = models.detection.process(rgb)
@@ -293,20 +299,21 @@ def _face_and_segmentation(
             FaceBox(box.xmin * w, box.ymin * h, (box.xmin + box.width) * w, (box.ymin + box.height) * h,
                     float(det.score[0]), kps)
         )
-    face_tuple = tuple(faces)
+    obs.faces = tuple(faces)
 
     # Face mesh on a crop around the main face: its own detector only finds large (near) faces, so a
     # person standing back in a high-resolution frame would otherwise get no mesh.
-    x0, y0, x1, y1 = mesh_crop(face_tuple, w, h)
+    x0, y0, x1, y1 = mesh_crop(obs.faces, w, h)
     crop = rgb[y0:y1, x0:x1] if (x0, y0, x1, y1) != (0, 0, w, h) else rgb
     res = models.mesh.process(np.ascontiguousarray(crop))
-    mesh = None
     if res.multi_face_landmarks:
         cw, ch = x1 - x0, y1 - y0
-        mesh = np.array(
+        obs.mesh = np.array(
             [[x0 + lm.x * cw, y0 + lm.y * ch, lm.z * cw] for lm in res.multi_face_landmarks[0].landmark],
             np.float32,
         )
 
     res = models.segmentation.process(rgb)
-    return face_tuple, mesh, res.segmentation_mask
+    obs.mask = res.segmentation_mask
+    if prepare is not None:
+        prepare(obs)

@@ -7,6 +7,7 @@ from kiosk.photo.checks import (
     centred,
     colour,
     exposure,
+    face_norm,
     framing,
     frontal,
     glasses,
@@ -18,6 +19,7 @@ from kiosk.photo.checks import (
     single_person,
 )
 from kiosk.photo.checks.base import Check
+from kiosk.photo.vision import Observation
 
 # Order = what to fix first: someone must be there, alone, in person; then where they stand, then
 # their arms, head wear and glasses, head pose; finally what staff fix (light, focus, camera, backdrop).
@@ -38,3 +40,14 @@ CHECKS: tuple[Check, ...] = (
 )
 
 CHECK_CODES: tuple[str, ...] = tuple(c.code for c in CHECKS)
+
+
+def prepare(obs: Observation) -> None:
+    """Frame measures that need no body pose, computed in the models' helper thread while the pose model
+    runs; the checks then read them from the observation's cache."""
+    obs.gray  # noqa: B018 - warm the cached grey image
+    obs.small_mask  # noqa: B018
+    real_photo.flat_fraction(obs)
+    colour.colourfulness(obs)
+    sharp.sharpness(obs)
+    face_norm.normalised_face(obs)

@@ -16,6 +16,10 @@ MESSAGE = Text("照片必须为彩色，请工作人员检查相机设置", "The
 
 
 def colourfulness(obs: Observation) -> float:
+    return obs.memo("colourfulness", lambda: _colourfulness(obs))
+
+
+def _colourfulness(obs: Observation) -> float:
     """Mean distance of a* b* from grey (0 for a greyscale image), on the frame scaled to 320 px."""
     lab = cv2.cvtColor(obs.small_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
     chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)

@@ -24,6 +24,10 @@ BLOCK = 8
 
 
 def flat_fraction(obs: Observation) -> float:
+    return obs.memo("flat_fraction", lambda: _flat_fraction(obs))
+
+
+def _flat_fraction(obs: Observation) -> float:
     gray = obs.gray
     h, w = gray.shape
     scale = 512 / max(h, w)

@@ -17,6 +17,10 @@ MESSAGE = Text("照片模糊，请站稳不动，看向镜头", "The photo is bl
 
 
 def sharpness(obs: Observation) -> tuple[float, str]:
+    return obs.memo("sharpness", lambda: _sharpness(obs))
+
+
+def _sharpness(obs: Observation) -> tuple[float, str]:
     box = face_region(obs, shrink=0.1)
     if box is not None:
         x0, y0, x1, y1 = box
