@@ -238,13 +238,11 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
         ref = expected_blobs.get(sha)
         if ref is not None and ref.size is not None and ref.size != len(data):
             report.add("altered_blob", rel, "证据文件大小与清单不符", f"{len(data)} bytes, the manifest says {ref.size}")
-        if ref is None and sha not in db_refs:
-            if sha in removed:
-                report.add("extra_file", rel, "已按保留期删除的证据仍然存在",
-                           f"removed by tombstone {removed[sha]} but still present")
-            else:
-                report.add("extra_file", rel, "证据文件未被任何清单或案件引用",
-                           "not referenced by any manifest or case")
+        if sha in removed:
+            report.add("extra_file", rel, "已按保留期删除的证据仍然存在",
+                       f"removed by tombstone {removed[sha]} but still present (run expire again)")
+        elif ref is None and sha not in db_refs:
+            report.add("extra_file", rel, "证据文件未被任何清单或案件引用", "not referenced by any manifest or case")
     for sha, ref in expected_blobs.items():
         if sha not in seen:
             report.add("missing_blob", f"blob {sha}", "证据文件缺失", f"missing ({'; '.join(ref.where)})")
