@@ -54,7 +54,7 @@ class JudgeConfig:
     min_elbow_angle: float = 132.0         # shoulder-elbow-wrist angle (180 = straight arm)
     max_wrist_inward: float = 0.25         # wrist inside the torso, as a fraction of shoulder width
     # sharp: variance of the Laplacian on the face resized to 128 px wide
-    min_sharpness: float = 25.0
+    min_sharpness: float = 15.0
     # exposure: mean face luminance 0..255 and fraction of clipped face pixels
     min_face_luma: float = 70.0
     max_face_luma: float = 215.0

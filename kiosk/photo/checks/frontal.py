@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from kiosk.photo.checks.base import NO_FACE, failed, passed, skipped
+from kiosk.photo.checks.base import NO_FACE, failed, has_body, passed, skipped
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -24,6 +24,7 @@ PITCH_OFFSET = 6.0
 
 TURN = Text("请正对镜头，不要左右转头", "Please face the camera straight on, without turning your head")
 NOD = Text("请平视镜头，不要抬头或低头", "Please look straight at the camera, chin level")
+FACE_AWAY = Text("请转过身来，面向镜头", "Please turn around and face the camera")
 TILT = Text("请把头摆正，不要歪头", "Please hold your head upright, not tilted")
 
 
@@ -44,6 +45,9 @@ def head_pose(mesh: np.ndarray) -> tuple[float, float, float]:
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if obs.mesh is None:
+        if has_body(obs, cfg):
+            # A body but no face: turned away (or the face hidden).
+            return failed(CODE, "face_not_visible", FACE_AWAY)
         return skipped(CODE, "no_face", NO_FACE)
     yaw, pitch, roll = head_pose(obs.mesh)
     details = {"yaw": round(yaw, 1), "pitch": round(pitch, 1), "roll": round(roll, 1)}
