@@ -10,7 +10,6 @@ pose landmarks seed the face and body geometry all checks use.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,17 +32,9 @@ L_HIP, R_HIP = 23, 24
 L_KNEE, R_KNEE = 25, 26
 L_ANKLE, R_ANKLE = 27, 28
 
-# Face mesh indices (468 + 10 iris points with refine_landmarks=True).
-FM_FOREHEAD = 10
+# Face mesh indices (468 points + 10 iris points with refine_landmarks=True).
+FM_FOREHEAD = 10  # top of the forehead, on the midline
 FM_CHIN = 152
-FM_NOSE_TIP = 1
-FM_NOSE_BRIDGE = 168
-FM_L_EYE_OUTER, FM_L_EYE_INNER = 33, 133  # subject's right eye (image left)
-FM_R_EYE_OUTER, FM_R_EYE_INNER = 263, 362
-FM_L_CHEEK, FM_R_CHEEK = 234, 454
-FM_L_BROW, FM_R_BROW = 105, 334
-FM_FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-                152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,36 +202,6 @@ class Observation:
         if not self.faces:
             return None
         return max(self.faces, key=lambda f: f.area)
-
-    def landmark(self, index: int) -> np.ndarray:
-        assert self.pose is not None
-        return self.pose[index]
-
-    @cached_property
-    def head_roll_yaw_pitch(self) -> tuple[float, float, float] | None:
-        """Head roll, yaw and pitch in degrees from the face mesh (0,0,0 = looking straight at the camera)."""
-        if self.mesh is None:
-            return None
-        return head_angles(self.mesh)
-
-
-def head_angles(mesh: np.ndarray) -> tuple[float, float, float]:
-    """Roll, yaw, pitch (degrees) from face-mesh 3D points: build the face's own axes and read the angles.
-
-    x axis: between the outer eye corners; y axis: forehead to chin made orthogonal to x; normal = x × y.
-    Yaw is the normal's left/right tilt, pitch its up/down tilt, roll the eye line's angle in the image.
-    """
-    p = mesh.astype(np.float64)
-    xaxis = p[FM_R_EYE_OUTER] - p[FM_L_EYE_OUTER]
-    xaxis /= np.linalg.norm(xaxis) + 1e-9
-    down = (p[FM_CHIN] - p[FM_NOSE_BRIDGE])
-    yaxis = down - xaxis * float(down @ xaxis)
-    yaxis /= np.linalg.norm(yaxis) + 1e-9
-    normal = np.cross(xaxis, yaxis)  # points away from the camera for a frontal face (z grows away)
-    roll = math.degrees(math.atan2(xaxis[1], xaxis[0]))
-    yaw = math.degrees(math.atan2(normal[0], normal[2]))
-    pitch = math.degrees(math.atan2(-normal[1], normal[2]))
-    return roll, yaw, pitch
 
 
 def mesh_crop(faces: tuple[FaceBox, ...], w: int, h: int) -> tuple[int, int, int, int]:
