@@ -63,14 +63,14 @@ def backdrop_colour(photo: np.ndarray) -> np.ndarray:
 
 
 class Scene:
-    """Renders frames of the photographed person on a letterboxed backdrop."""
+    """Renders frames of the photographed person on a letterboxed backdrop (uint8 OpenCV ops: fast)."""
 
     def __init__(self, photo: np.ndarray, size: tuple[int, int] = (1280, 720), seed: int = 7) -> None:
         self.width, self.height = size
         self.rng = np.random.default_rng(seed)
         self.colour = backdrop_colour(photo)
         scale = self.height / photo.shape[0]
-        self.photo = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
+        self.photo = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         ph, pw = self.photo.shape[:2]
         # Feathered alpha so the photo's own background melts into the plain letterbox colour.
         alpha = np.ones((ph, pw), np.float32)
@@ -78,12 +78,14 @@ class Scene:
         ramp = np.linspace(0.0, 1.0, feather, dtype=np.float32)
         alpha[:, :feather] *= ramp
         alpha[:, pw - feather:] *= ramp[::-1]
-        self.alpha = alpha[..., None]
-        self.backdrop = np.empty((self.height, self.width, 3), np.float32)
-        self.backdrop[:] = self.colour
+        self.alpha = alpha
+        backdrop = np.empty((self.height, self.width, 3), np.float32)
+        backdrop[:] = self.colour
         # a gentle vertical light falloff, like a lit backdrop
-        shade = np.linspace(1.03, 0.97, self.height, dtype=np.float32)[:, None, None]
-        self.backdrop *= shade
+        backdrop *= np.linspace(1.03, 0.97, self.height, dtype=np.float32)[:, None, None]
+        self.backdrop = np.clip(backdrop, 0, 255).astype(np.uint8)
+        # Sensor noise: a few pre-drawn fields (as saturating +/- uint8 pairs), shifted at random per frame.
+        self._fields: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _place(self, dx: float, dy: float, zoom: float, crop_top: float = 0.0) -> np.ndarray:
         """The backdrop with the photo scaled by `zoom` about its top-centre, shifted by (dx, dy) px."""
@@ -91,24 +93,34 @@ class Scene:
         cx = self.width / 2 + dx
         # Affine: scale about the photo's (pw/2, crop_top*ph) point, put that point at (cx, dy).
         m = np.array([[zoom, 0, cx - zoom * pw / 2], [0, zoom, dy - zoom * crop_top * ph]], np.float32)
-        warped = cv2.warpAffine(self.photo, m, (self.width, self.height), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        a = cv2.warpAffine(self.alpha[..., 0], m, (self.width, self.height), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)[..., None]
-        return warped * a + self.backdrop * (1 - a)
+        size = (self.width, self.height)
+        warped = cv2.warpAffine(self.photo, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        a = cv2.warpAffine(self.alpha, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        return cv2.blendLinear(warped, self.backdrop, a, 1.0 - a)
+
+    def _noise(self, img: np.ndarray, sigma: float) -> np.ndarray:
+        if not self._fields:
+            shape = (self.height + 16, self.width + 16, 3)
+            for _ in range(4):
+                n = self.rng.normal(0.0, sigma, shape)
+                self._fields.append((np.clip(n, 0, 255).astype(np.uint8), np.clip(-n, 0, 255).astype(np.uint8)))
+        pos, neg = self._fields[int(self.rng.integers(len(self._fields)))]
+        dy, dx = (int(v) for v in self.rng.integers(0, 16, 2))
+        img = cv2.add(img, pos[dy:dy + self.height, dx:dx + self.width])
+        return cv2.subtract(img, neg[dy:dy + self.height, dx:dx + self.width])
 
     def _finish(self, img: np.ndarray, t: float, noise: float = 2.0) -> np.ndarray:
         gain = 1.0 + 0.01 * math.sin(2 * math.pi * 0.7 * t)  # light flicker
-        img = img * gain + self.rng.normal(0.0, noise, img.shape).astype(np.float32)
-        return np.clip(img, 0, 255).astype(np.uint8)
+        img = cv2.convertScaleAbs(img, alpha=gain)
+        return self._noise(img, noise)
 
     def frame(self, kind: str, t: float, progress: float) -> np.ndarray:
         """One frame of segment `kind` at time `t` (s since the start), `progress` 0..1 in the segment."""
         sway = 4.0 * math.sin(2 * math.pi * 0.23 * t) + 1.5 * math.sin(2 * math.pi * 0.61 * t)
         bob = 2.0 * math.sin(2 * math.pi * 0.31 * t)
-        breath = 1.0 + 0.006 * math.sin(2 * math.pi * 0.25 * t)
+        breath = 1.015 + 0.006 * math.sin(2 * math.pi * 0.25 * t)  # >= 1.009: the photo always reaches the bottom
         if kind == "empty":
-            img = self.backdrop.copy()
+            img = self.backdrop
         elif kind == "good":
             img = self._place(sway, bob, breath)
         elif kind == "close":

@@ -301,6 +301,12 @@ class BoothSession:
                 continue
             self.judged += 1
             self._step(grab, verdict, verdict_dict, judge_ms)
+        close = getattr(judge, "close", None)
+        if callable(close):
+            try:
+                close()  # release the models in the thread that made them
+            except Exception:
+                log.exception("closing the judge failed")
 
     def _step(self, grab: Grab, verdict: Any, verdict_dict: dict[str, Any], judge_ms: float) -> None:
         with self._lock:
