@@ -2,8 +2,8 @@
 
 Per arm, from the pose: the upper arm (shoulder to elbow) must point down (angle from vertical), the arm
 must be nearly straight (shoulder-elbow-wrist angle), and the wrist must not be inside the torso (in front of
-the body). Landmarks the model places outside the frame (hands just below the picture) are still used:
-the pose model extrapolates them from the visible arm.
+the body). Landmarks the model places outside the frame (hands just below the picture) are still used, more leniently:
+the pose model extrapolates them from the visible arm, so only a forearm pointing down is required there.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def arm_measures(obs: Observation, side: str) -> dict[str, float]:
     toward = np.sign(p[other, 0] - p[s, 0])
     inward = float((wri[0] - sh[0]) * toward / width)
     wrist_above_elbow = float(wri[1] < el[1])
-    return {"upper_arm": upper_angle, "elbow": elbow, "wrist_inward": inward, "wrist_up": wrist_above_elbow}
+    wrist_out = float(wri[1] > obs.height)  # below the picture: position extrapolated by the model
+    return {"upper_arm": upper_angle, "elbow": elbow, "wrist_inward": inward, "wrist_up": wrist_above_elbow,
+            "wrist_out": wrist_out}
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
@@ -67,9 +69,12 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     for m in arms.values():
         if m["upper_arm"] > 90 or m["wrist_up"]:
             reason = reason or "arms_raised"
+        # With the hand below the picture its position is the model's guess: the elbow angle then only
+        # has to show a forearm pointing down, not a straight arm.
+        min_elbow = 90.0 if m["wrist_out"] else cfg.min_elbow_angle
         badness = max(
             m["upper_arm"] / cfg.max_upper_arm_angle,
-            cfg.min_elbow_angle / max(m["elbow"], 1.0),
+            min_elbow / max(m["elbow"], 1.0),
             (m["wrist_inward"] + 1.0) / (cfg.max_wrist_inward + 1.0),
         )
         worst = max(worst, badness)
