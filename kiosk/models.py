@@ -208,7 +208,7 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # auditors search by staff member
     move: Mapped[str] = mapped_column(String(40))  # "create" for the first event
     from_state: Mapped[str | None] = mapped_column(String(40), default=None)
     to_state: Mapped[str] = mapped_column(String(40))
