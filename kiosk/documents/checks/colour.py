@@ -1,0 +1,31 @@
+"""Colour: a greyscale scan or a photocopy fails. Measures the 99.9th percentile of CIELAB chroma after
+removing the paper's colour cast (a yellowed photocopy is still grey); 0.1 % of the page is about the
+share of a red seal's strokes on a verification sheet."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.documents.observation import Observation
+from kiosk.documents.result import CheckResult, failed, passed
+from kiosk.text import Text
+
+CODE = "colour"
+
+
+def chroma_p999(image: np.ndarray) -> float:
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB).astype(np.float32)
+    a, b = lab[..., 1] - 128, lab[..., 2] - 128
+    a -= np.median(a)
+    b -= np.median(b)
+    return float(np.percentile(np.hypot(a, b), 99.9))
+
+
+def check(obs: Observation) -> CheckResult:
+    value = chroma_p999(obs.scaled(600))
+    limit = obs.thresholds["colour_min_chroma"]
+    if value < limit:
+        return failed(CODE, "greyscale", value, limit,
+                      Text("扫描件为黑白或复印件，请用彩色扫描原件", "The scan is black and white or a photocopy: scan the original in colour"))
+    return passed(CODE, value, limit, Text("彩色扫描", "Colour scan"))

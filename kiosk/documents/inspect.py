@@ -1,0 +1,235 @@
+"""`inspect_document(kind, data, filename, expected)`: intake, normalise, OCR, read, check, compare.
+
+Returns a `DocumentReport` with the normalised JPEG, every check's result, what was read and the mismatches
+against the case's typed values. Raises `KioskError` only for unusable uploads (intake) or an unknown kind.
+An ID upload holding both sides (one A4 sheet) is split: the report is for the requested side and
+`other_side` carries the report of the card's other side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kiosk.documents import readings as rd
+from kiosk.documents.checks import run_checks
+from kiosk.documents.checks.case_match import MATCH_FIELDS, compare
+from kiosk.documents.intake import read_upload, sniff_media_type
+from kiosk.documents.kinds import CERTIFICATE, DOMAIN, ID_BACK, ID_FRONT, KINDS, SHEET, KindSpec, kind_spec
+from kiosk.documents.normalise import (
+    CARD_ASPECT,
+    CARD_ASPECT_TOLERANCE,
+    Normalised,
+    encode_jpeg,
+    find_regions,
+    normalise,
+    warp,
+)
+from kiosk.documents.observation import Observation
+from kiosk.documents.ocr import OcrEngine, TextLine, get_engine, prepare
+from kiosk.documents.result import CheckResult, jsonable
+from kiosk.documents.thresholds import merged
+
+log = logging.getLogger(__name__)
+
+OCR_WIDTH = {True: 1000, False: 1400}  # card / sheet: width the OCR reads at
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReport:
+    kind: str
+    media_type: str
+    normalised_jpeg: bytes
+    width: int
+    height: int
+    results: tuple[CheckResult, ...]
+    readings: dict[str, Any]
+    mismatches: tuple[dict[str, Any], ...]
+    lines: tuple[TextLine, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    other_side: DocumentReport | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> tuple[CheckResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
+
+    def result(self, code: str) -> CheckResult | None:
+        return next((r for r in self.results if r.code == code), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "passed": self.passed,
+            "media_type": self.media_type,
+            "size": [self.width, self.height],
+            "results": [r.as_dict() for r in self.results],
+            "readings": jsonable(self.readings),
+            "mismatches": jsonable(list(self.mismatches)),
+            "lines": [line.as_dict() for line in self.lines],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "other_side": self.other_side.as_dict() if self.other_side else None,
+        }
+
+
+def read_fields(spec: KindSpec, lines: list[TextLine]) -> dict[str, Any]:
+    """Parse what the kind carries out of the OCR lines."""
+    out: dict[str, Any] = {}
+    if spec.card:
+        out["front_keywords"] = rd.keyword_hits(lines, rd.FRONT_KEYWORDS)
+        out["back_keywords"] = rd.keyword_hits(lines, rd.BACK_KEYWORDS)
+    if spec.family == ID_FRONT:
+        out["id_number"] = rd.read_id_number(lines)
+        out["name"] = rd.read_name(lines)
+        birth = rd.value_after_label(lines, "出生", min_len=6)
+        date = rd.parse_date(birth) if birth else None
+        out["birth_date"] = date.isoformat() if date else None
+    elif spec.family == ID_BACK:
+        exp = rd.read_id_validity(lines)
+        out["expiry"] = exp.as_dict() if exp else None
+        out["authority"] = rd.value_after_label(lines, "签发机关")
+    elif spec.family == CERTIFICATE:
+        out["credit_code"] = rd.read_credit_code(lines)
+        out["subject_name"] = rd.read_subject_name(lines)
+        exp = rd.read_labelled_expiry(lines, ("营业期限", "有效期", "有效期限"))
+        out["expiry"] = exp.as_dict() if exp else None
+    elif spec.family == DOMAIN:
+        out["domains"] = rd.read_domains(lines)
+        exp = rd.read_labelled_expiry(lines, ("到期日期", "到期时间", "有效期"))
+        out["expiry"] = exp.as_dict() if exp else None
+    elif spec.family == SHEET:
+        out["domains"] = rd.read_domains(lines)
+    return out
+
+
+def _ocr(engine: OcrEngine, norm: Normalised, card: bool) -> list[TextLine]:
+    img, f = prepare(norm.image, OCR_WIDTH[card])
+    lines = engine.read(img)
+    if f != 1.0:
+        lines = [TextLine(li.text, tuple(v / f for v in li.box), li.score) for li in lines]  # type: ignore[misc]
+    return lines
+
+
+def _split_two_cards(image: np.ndarray) -> list[np.ndarray] | None:
+    """Two ID card sides on one sheet (a page-size scan): the two cards, else None."""
+    regions = find_regions(image)
+    if not regions:
+        return None
+    top = regions[0]
+    if abs(top.aspect / CARD_ASPECT - 1) <= CARD_ASPECT_TOLERANCE and top.area_fraction < 0.97:
+        return None  # a single card
+    if top.area_fraction < 0.97:
+        page = warp(image, top.quad, (round(top.width), round(top.height)))
+    else:
+        page = image
+    cards = [r for r in find_regions(page) if abs(r.aspect / CARD_ASPECT - 1) <= CARD_ASPECT_TOLERANCE and r.area_fraction < 0.5 and r.fill >= 0.85]
+    if len(cards) < 2:
+        return None
+    crops = []
+    for r in cards[:2]:
+        spec = KINDS["principal_id_front"]
+        crops.append(normalise(page, spec, region=r).image)
+    return crops
+
+
+def _inspect_image(
+    spec: KindSpec,
+    image: np.ndarray,
+    media_type: str,
+    expected: dict[str, Any],
+    today: dt.date,
+    thresholds: dict[str, Any],
+    engine: OcrEngine,
+    norm: Normalised | None = None,
+    lines: list[TextLine] | None = None,
+) -> DocumentReport:
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if norm is None:
+        norm = normalise(image, spec, margin=thresholds["edge_margin"])
+    t1 = time.perf_counter()
+    if lines is None:
+        lines = _ocr(engine, norm, spec.card)
+    t2 = time.perf_counter()
+    readings = read_fields(spec, lines)
+    obs = Observation(spec, norm, tuple(lines), readings, expected, today, thresholds)
+    results = run_checks(obs, spec.checks)
+    mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ())))
+    t3 = time.perf_counter()
+    jpeg = encode_jpeg(norm.image)
+    t4 = time.perf_counter()
+    timings.update(normalise=(t1 - t0) * 1000, ocr=(t2 - t1) * 1000, checks=(t3 - t2) * 1000, encode=(t4 - t3) * 1000)
+    h, w = norm.image.shape[:2]
+    return DocumentReport(spec.kind, media_type, jpeg, w, h, results, readings, mismatches, tuple(lines), timings)
+
+
+def inspect_document(
+    kind: str,
+    data: bytes,
+    filename: str,
+    expected: dict[str, Any] | None = None,
+    *,
+    today: dt.date | None = None,
+    thresholds: dict[str, Any] | None = None,
+    engine: OcrEngine | None = None,
+) -> DocumentReport:
+    """Check and read one uploaded document (see the module docstring).
+
+    `expected` holds what staff typed: name, id_number (ID front); credit_code, subject_name (certificate);
+    domain (str or list; domain certificate, sheet); require_seal (sheet; default True).
+    """
+    spec = kind_spec(kind)
+    t0 = time.perf_counter()
+    image = read_upload(data, filename)
+    media_type = sniff_media_type(data) or ""
+    decode_ms = (time.perf_counter() - t0) * 1000
+    expected = dict(expected or {})
+    today = today or dt.date.today()
+    th = merged(thresholds)
+    engine = engine or get_engine()
+    if spec.card and spec.pair:
+        cards = _split_two_cards(image)
+        if cards:
+            return _inspect_pair(spec, cards, media_type, expected, today, th, engine)
+    report = _inspect_image(spec, image, media_type, expected, today, th, engine)
+    report.timings_ms["decode"] = decode_ms
+    return report
+
+
+def _inspect_pair(
+    spec: KindSpec,
+    cards: list[np.ndarray],
+    media_type: str,
+    expected: dict[str, Any],
+    today: dt.date,
+    th: dict[str, Any],
+    engine: OcrEngine,
+) -> DocumentReport:
+    """Both sides on one sheet: read both, give each side to its kind (by the printed labels)."""
+    assert spec.pair is not None
+    pair = KINDS[spec.pair]
+    front_spec, back_spec = (spec, pair) if spec.family == ID_FRONT else (pair, spec)
+    read = []
+    for card in cards:
+        norm = normalise(card, front_spec)
+        lines = _ocr(engine, norm, True)
+        front = len(rd.keyword_hits(lines, rd.FRONT_KEYWORDS))
+        back = len(rd.keyword_hits(lines, rd.BACK_KEYWORDS))
+        read.append((front - back, card, norm, lines))
+    read.sort(key=lambda item: -item[0])  # the most portrait-like first
+    (_, fcard, fnorm, flines), (_, bcard, bnorm, blines) = read[0], read[1]
+    front_report = _inspect_image(front_spec, fcard, media_type, expected, today, th, engine, fnorm, flines)
+    back_report = _inspect_image(back_spec, bcard, media_type, expected, today, th, engine, bnorm, blines)
+    mine, other = (front_report, back_report) if spec is front_spec else (back_report, front_report)
+    return DocumentReport(
+        mine.kind, mine.media_type, mine.normalised_jpeg, mine.width, mine.height, mine.results, mine.readings,
+        mine.mismatches, mine.lines, {**mine.timings_ms, "split": 1.0}, other,
+    )

@@ -1,0 +1,138 @@
+"""OCR engines behind one interface: `engine.read(image_bgr) -> list[TextLine]`.
+
+Default: RapidOCR (PP-OCRv4 ONNX models shipped in the `rapidocr-onnxruntime` wheel, so it runs offline). The
+alternative is Debian's Tesseract 5 (`tesseract-ocr` + `tesseract-ocr-chi-sim`) through a subprocess; it was
+measured on the generated document set and lost on accuracy (see kiosk/documents/README.md), and is kept for
+comparison (`KIOSK_OCR_ENGINE=tesseract`). Engines load once, lazily, and are thread-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line of text and its box (x0, y0, x1, y1) in the image that was read."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    score: float
+
+    @property
+    def compact(self) -> str:
+        return "".join(self.text.split())
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text": self.text, "box": [round(v, 1) for v in self.box], "score": round(self.score, 3)}
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> list[TextLine]: ...
+
+
+class RapidOcrEngine:
+    """PP-OCRv4 through rapidocr-onnxruntime (detection, angle classifier, recognition)."""
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        threads = int(os.environ.get("KIOSK_OCR_THREADS", "0") or 0)
+        self._ocr = RapidOCR(intra_op_num_threads=threads) if threads else RapidOCR()
+        self._lock = threading.Lock()
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        with self._lock:
+            result, _elapse = self._ocr(image)
+        lines = []
+        for box, text, score in result or []:
+            pts = np.asarray(box, np.float32)
+            lines.append(
+                TextLine(
+                    str(text),
+                    (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())),
+                    float(score),
+                )
+            )
+        return lines
+
+
+class TesseractEngine:
+    """Debian's tesseract (chi_sim) through a subprocess, TSV output grouped into lines."""
+
+    name = "tesseract"
+
+    def __init__(self, lang: str = "chi_sim") -> None:
+        self._exe = shutil.which("tesseract")
+        if not self._exe:
+            raise RuntimeError("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)")
+        self._lang = lang
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        ok, buf = cv2.imencode(".png", image)
+        if not ok:
+            raise RuntimeError("PNG encoding failed")
+        proc = subprocess.run(
+            [self._exe, "stdin", "stdout", "-l", self._lang, "--psm", "11", "tsv"],
+            input=buf.tobytes(),
+            capture_output=True,
+            timeout=60,
+            check=True,
+            env={**os.environ, "OMP_THREAD_LIMIT": "2"},
+        )
+        groups: dict[tuple[str, ...], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
+        for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+            cols = row.split("\t")
+            if len(cols) < 12 or not cols[11].strip():
+                continue
+            key = tuple(cols[1:5])
+            left, top, w, h = (int(c) for c in cols[6:10])
+            groups.setdefault(key, []).append((cols[11].strip(), float(cols[10]), (left, top, left + w, top + h)))
+        lines = []
+        for words in groups.values():
+            boxes = np.array([w[2] for w in words], float)
+            text = "".join(w[0] for w in words)
+            score = float(np.mean([w[1] for w in words])) / 100
+            lines.append(TextLine(text, (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()), score))
+        return lines
+
+
+ENGINES: dict[str, type] = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
+_instances: dict[str, OcrEngine] = {}
+_lock = threading.Lock()
+
+
+def get_engine(name: str | None = None) -> OcrEngine:
+    """The shared engine `name` (default KIOSK_OCR_ENGINE or rapidocr), created on first use."""
+    name = name or os.environ.get("KIOSK_OCR_ENGINE", "rapidocr")
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}; known: {sorted(ENGINES)}")
+    with _lock:
+        if name not in _instances:
+            log.info("loading OCR engine %s", name)
+            _instances[name] = ENGINES[name]()
+        return _instances[name]
+
+
+def prepare(image: np.ndarray, max_width: int) -> tuple[np.ndarray, float]:
+    """The image scaled down to at most `max_width` (OCR is faster and no worse); returns it and the scale."""
+    h, w = image.shape[:2]
+    if w <= max_width:
+        return image, 1.0
+    f = max_width / w
+    return cv2.resize(image, (max_width, round(h * f)), interpolation=cv2.INTER_AREA), f
