@@ -301,7 +301,8 @@ def move_case(
 
     Raises KioskError (and changes nothing) when the move is not allowed from the case's state, the actor's role
     may not make it, a reason is required but missing, or a guard fails. Finishing the on-site verification seals
-    the case's evidence through `sealer`, in the same transaction.
+    the case's evidence through `sealer`, in the same transaction: if sealing fails, the caller rolls back and the
+    case stays where it was.
     """
     move = find_move(case.state, move_name, case.province)
     if actor.role not in move.roles:
@@ -313,8 +314,6 @@ def move_case(
         reason = validators.check_text(reason, Text("原因", "the reason"), max_length=1000)
     checked_record = _check_guards(case, move, record_number)
     previous = case.state
-    if move.name == "finish_verification" and sealer is not None:
-        sealer(session, case, actor)
     case.state = move.target.value
     if checked_record:
         case.record_number = checked_record
@@ -323,6 +322,8 @@ def move_case(
     event = CaseEvent(case_id=case.id, actor_id=actor.id, move=move.name, from_state=previous, to_state=case.state, reason=reason)
     session.add(event)
     case.events.append(event)
+    if move.name == "finish_verification" and sealer is not None:
+        sealer(session, case, actor)  # after the event, so the sealed timeline includes this move
     return event
 
 

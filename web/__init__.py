@@ -17,6 +17,7 @@ from kiosk.db import Database
 from kiosk.settings import load_settings
 from kiosk.text import KioskError, Text
 from web import db as web_db
+from web import services
 from web.auth import AddressLimiter, current_user
 from web.i18n import current_lang, tr
 
@@ -80,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["MIGRATE_ON_START"]:
         database.migrate()
     web_db.init_app(app, database)
+    services.init_app(app)
     app.extensions["kiosk.login_limiter"] = AddressLimiter()
     csrf.init_app(app)
 
