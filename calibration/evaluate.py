@@ -103,7 +103,13 @@ def evaluate(labels_path: str | Path, judge: PhotoJudge | None = None,
              config: JudgeConfig | None = None) -> Evaluation:
     """Judge every labelled image and count agreements per check and overall."""
     base, entries = load_labels(labels_path)
-    judge = judge or PhotoJudge(config)
+    if judge is None:
+        with PhotoJudge(config) as own:
+            return _evaluate(base, entries, own)
+    return _evaluate(base, entries, judge)
+
+
+def _evaluate(base: Path, entries: list[dict[str, Any]], judge: PhotoJudge) -> Evaluation:
     result = Evaluation()
     for entry in entries:
         if entry.get("kind", "image") == "video":
