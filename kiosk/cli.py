@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if top.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not top.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise
     module = importlib.import_module(COMMANDS[name][0])
     sub = argparse.ArgumentParser(prog=f"python -m kiosk {name}", description=COMMANDS[name][1])
     module.add_arguments(sub)
