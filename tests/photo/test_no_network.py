@@ -36,3 +36,16 @@ def test_models_load_and_judge_without_network(monkeypatch: pytest.MonkeyPatch, 
             verdict = judge.judge(pass_frame)
             assert verdict.passed, [r.as_dict() for r in verdict.failures]
     assert calls == []
+
+
+def test_the_guard_catches_a_download(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sanity check of the guard itself: pose model_complexity=0 is not bundled and tries to download."""
+    from mediapipe.python.solutions import pose as mp_pose
+
+    def refuse(*args, **kwargs):
+        raise NetworkUsed("network access attempted")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    with pytest.raises(NetworkUsed):
+        mp_pose.Pose(static_image_mode=True, model_complexity=0)
