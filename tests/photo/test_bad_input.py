@@ -122,3 +122,15 @@ def test_real_photo_loads_as_bgr() -> None:
         rgb = np.asarray(img.convert("RGB"))
     assert bgr.shape == rgb.shape
     assert (bgr[..., ::-1] == rgb).all()
+
+
+def test_16_bit_colour_png(tmp_path: Path) -> None:
+    import cv2
+
+    arr = np.zeros((20, 30, 3), np.uint16)
+    arr[..., 2] = 60000  # red, in BGR order for OpenCV
+    path = tmp_path / "rgb16.png"
+    cv2.imwrite(str(path), arr)
+    bgr = load_image(path)
+    assert bgr.dtype == np.uint8 and bgr.shape == (20, 30, 3)
+    assert bgr[0, 0, 2] > 200 and bgr[0, 0, 0] < 10
