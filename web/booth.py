@@ -245,14 +245,15 @@ def counter_view_state(state: dict[str, Any], case_id: int) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- SSE helper
 
-def sse_response(produce, touch) -> Response:  # type: ignore[no-untyped-def]
-    """Stream `produce(after_version) -> (dict | None, stop)` as Server-Sent Events."""
+def sse_response(produce, booth: BoothSession) -> Response:  # type: ignore[no-untyped-def]
+    """Stream `produce(after_version) -> (dict | None, stop)` as Server-Sent Events while `booth` runs."""
+    touch = booth.touch
 
     def generate() -> Iterator[str]:
         version = -1
         started = time.monotonic()
         yield "retry: 1000\n\n"
-        while time.monotonic() - started < SSE_MAX_SECONDS:
+        while time.monotonic() - started < SSE_MAX_SECONDS and not booth.closed:
             touch()
             data, stop = produce(version)
             if data is not None and data.get("version") != version:
@@ -341,7 +342,7 @@ def booth_events() -> Any:
         state = booth.wait_state(version, timeout=1.0)
         return booth_view(state, case_id, accepted=checked["accepted"], photo_url=photo_url), False
 
-    return sse_response(produce, booth.touch)
+    return sse_response(produce, booth)
 
 
 def _mjpeg_response(booth: BoothSession, keep_going) -> Response:  # type: ignore[no-untyped-def]
@@ -351,7 +352,7 @@ def _mjpeg_response(booth: BoothSession, keep_going) -> Response:  # type: ignor
 
     def going() -> bool:
         booth.touch()
-        return keep_going()
+        return keep_going() and not booth.closed
 
     started = time.monotonic()
     body = mjpeg_parts(lambda: preview_cache(booth, quality),
@@ -450,7 +451,7 @@ def counter_events(case_id: int) -> Any:
     def produce(version: int) -> tuple[dict[str, Any] | None, bool]:
         return counter_view_state(booth.wait_state(version, timeout=1.0), case_id), False
 
-    return sse_response(produce, booth.touch)
+    return sse_response(produce, booth)
 
 
 @bp.post("/counter/<int:case_id>/open")

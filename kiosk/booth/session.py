@@ -84,6 +84,7 @@ class BoothSession:
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._stop = threading.Event()
+        self._closed = False  # stop() is final: touch() must not bring the threads back
         self._thread: threading.Thread | None = None
         self.grabber: FrameGrabber | None = None
         self._camera_error: dict[str, Any] | None = None
@@ -101,15 +102,22 @@ class BoothSession:
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def start(self) -> BoothSession:
         with self._lock:
-            if self._thread is None:
+            if self._thread is None and not self._closed:
                 self._stop.clear()
                 self._thread = threading.Thread(target=self._run, name="booth worker", daemon=True)
                 self._thread.start()
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker and the camera for good (pages streaming from this session end too)."""
+        with self._lock:
+            self._closed = True
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
@@ -188,7 +196,7 @@ class BoothSession:
         """The newest state once its version is above `after_version`, or the current one after `timeout`."""
         deadline = self._clock() + timeout
         with self._cond:
-            while self._version <= after_version and not self._stop.is_set():
+            while self._version <= after_version and not self._closed:
                 left = deadline - self._clock()
                 if left <= 0:
                     break

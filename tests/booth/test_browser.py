@@ -92,6 +92,8 @@ def test_passing_sequence_ends_in_a_stored_photo_with_its_results(tmp_path, clip
             assert any("phase-countdown" in p for p in seen), seen
             assert "phase-captured" in page.evaluate("document.body.className"), seen
             page.wait_for_selector("#taken:not([hidden])")
+            assert page.evaluate("document.body.className.match(/phase-/g).length") == 1
+            assert page.locator("svg.guide").is_hidden()  # the guide goes once the photo is shown
             assert page.inner_text("#instruction-zh") == "照片已拍好，请等待工作人员确认"
             assert page.evaluate("window.boothStats.painted") > 10  # the preview is live
 
@@ -122,6 +124,7 @@ def test_person_leaving_never_captures_and_instruction_matches_the_judge(
             page.wait_for_function(f"document.body.dataset.firstFailure === {code!r}", timeout=30000)
             assert page.inner_text("#instruction-zh") == empty_frame_instruction["zh"]
             assert page.inner_text("#instruction-en") == empty_frame_instruction["en"]
+            assert page.locator("svg.guide").is_visible()  # the body-outline guide
             light = page.locator(f'#lights li[data-code="{code}"]')
             assert light.get_attribute("class") == "fail"
             # Two full loops of the clip: the person stands well for 2.4 s each time, then leaves.

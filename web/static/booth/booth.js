@@ -11,7 +11,7 @@
   const countdown = document.getElementById("countdown");
   const taken = document.getElementById("taken");
   const cameraAlert = document.getElementById("camera-alert");
-  let phase = "";
+  let phase = (document.body.className.match(/phase-(\S+)/) || [null, ""])[1];
 
   startPreview(video, body.dataset.stream);
 
