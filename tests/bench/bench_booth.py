@@ -4,7 +4,7 @@ Glass-to-verdict latency: from the moment the grabber took a frame off the camer
 frame's verdict has been rendered on the booth page (the page records Date.now() minus the frame's
 grab time once its SSE update is drawn; server and browser share the clock). Preview fps: frames of the
 MJPEG preview decoded and painted on the page's canvas per second, at the camera's 1280x720.
-Also prints the judge's own time per frame, verdicts per second and the machine's load average (the 2 cores
+Also prints the judge's own time per frame, grab-to-verdict on the server alone (without the browser), verdicts per second and the machine's load average (the 2 cores
 are shared by the judge, the JPEG encoder and Chromium).
 """
 
@@ -78,6 +78,7 @@ def main() -> None:
             page.evaluate("window.boothStats.latencies = []; window.boothStats.paintTimes = [];"
                           "window.boothStats.painted = 0;")
             judge_ms: list[float] = []
+            server_ms: list[float] = []
             started = time.monotonic()
             last_seq = 0
             load0 = os.getloadavg()[0]
@@ -86,6 +87,7 @@ def main() -> None:
                 if frame.get("seq") != last_seq and frame.get("judge_ms") is not None:
                     last_seq = frame["seq"]
                     judge_ms.append(frame["judge_ms"])
+                    server_ms.append((frame["judged_at"] - frame["grabbed_at"]) * 1000)
                 time.sleep(0.01)
             elapsed = time.monotonic() - started
             stats = page.evaluate("({lat: window.boothStats.latencies, painted: window.boothStats.painted,"
@@ -104,6 +106,7 @@ def main() -> None:
     print(f"booth_preview_fps: {stats['painted'] / elapsed:.1f}")
     print(f"booth_preview_size: {stats['size'][0]}x{stats['size'][1]}")
     print(f"booth_judge_ms_median: {statistics.median(judge_ms):.1f}")
+    print(f"booth_grab_to_verdict_server_ms_median: {statistics.median(server_ms):.1f}")
     print(f"booth_verdicts_per_s: {judged / elapsed:.1f}")
     print(f"booth_measured_s: {elapsed:.1f}")
     print(f"booth_loadavg_1min: {max(load0, os.getloadavg()[0]):.2f}")

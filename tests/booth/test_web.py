@@ -203,3 +203,23 @@ def test_booth_session_is_lazy(booth_app, staff) -> None:
     staff.get(f"/booth/counter/{case_id}")
     with booth_app.app_context():
         assert booth_session(booth_app).case_id is None
+
+
+def test_a_stalled_camera_shows_on_the_booth_within_2_seconds(booth_app, staff, signal_camera) -> None:
+    case_id = new_onsite_case(staff, form())
+    booth = booth_app.test_client()
+    open_booth(staff, booth, case_id)
+    signal_camera.value = 250
+    read_events(booth.get("/booth/events"), 1, lambda e: e["camera"]["health"] == "ok")
+    signal_camera.frozen.set()  # the camera stops delivering
+    stopped_at = time.monotonic()
+    events = read_events(booth.get("/booth/events"), 1,
+                         lambda e: e["camera"]["health"] in ("stalled", "reopening"), limit=2000)
+    assert events and time.monotonic() - stopped_at < 2.0
+    assert events[0]["phase"] == "no_camera"
+    assert events[0]["instruction"]["zh"] == "摄像头暂时不可用，请联系工作人员"
+    time.sleep(2.5)  # long enough for the grabber to close and reopen the camera
+    signal_camera.frozen.clear()  # frames again: the booth carries on
+    events = read_events(booth.get("/booth/events"), 1, lambda e: e["camera"]["health"] == "ok", limit=2000)
+    assert events
+    assert booth_session(booth_app).grabber.reopens >= 1
