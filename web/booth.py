@@ -19,11 +19,13 @@ Heavy resources are created lazily on first use, never in create_app: the camera
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,6 +91,15 @@ PHASE_TEXTS: dict[str, Text] = {
 }
 
 _lock = threading.Lock()
+_sessions: weakref.WeakSet[BoothSession] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Stop every booth before the interpreter exits: a worker still inside the vision models when
+    daemon threads are torn down aborts the process."""
+    for booth in list(_sessions):
+        booth.stop(timeout=3.0)
 
 
 # ---------------------------------------------------------------- the shared booth session
@@ -153,6 +164,7 @@ def booth_session(app: Flask | None = None) -> BoothSession:
                 **(app.config.get("BOOTH_OPTIONS") or {}),
             )
             app.extensions["kiosk.booth"] = booth
+            _sessions.add(booth)
     return booth
 
 

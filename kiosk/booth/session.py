@@ -302,11 +302,18 @@ class BoothSession:
                 verdict = judge.judge(grab.frame)
                 judge_ms = (time.perf_counter() - t0) * 1000
                 verdict_dict = verdict.as_dict()
-            except Exception:
+            except Exception as exc:
                 log.exception("judging frame %d failed", grab.seq)
                 self._countdown.reset()
-                self._stop.wait(0.2)
+                with self._lock:
+                    self._capture_error = {"code": getattr(exc, "code", "judge_failed"), "message": (
+                        exc.text.as_dict() if isinstance(exc, KioskError)
+                        else Text("照片检查出错，请联系工作人员", f"The photo checks failed: {exc}").as_dict())}
+                self._publish(phase=self._phase_for(Tick(Phase.IDLE)))
+                self._stop.wait(1.0)
                 continue
+            if self._capture_error and self._capture_error.get("code") in ("judge_failed", "frame_invalid"):
+                self._capture_error = None
             self.judged += 1
             self._step(grab, verdict, verdict_dict, judge_ms)
         close = getattr(judge, "close", None)
