@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.archive.chainhead import lock_head_row
 from kiosk.archive.manifest import GENESIS, canonical_json, iso
 from kiosk.archive.problems import Problem
 from kiosk.archive.store import sha256_hex
@@ -42,15 +43,11 @@ def entry_hash(entry: AccessLogEntry) -> str:
 
 
 def _lock_head(session: Session) -> Setting:
-    stmt = select(Setting).where(Setting.key == ACCESS_HEAD_KEY)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    head = session.scalars(stmt).first()
-    if head is None:
+    def initial() -> bytes:
         last = session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id.desc()).limit(1)).first()
-        head = Setting(key=ACCESS_HEAD_KEY, value=(last.entry_hash if last else GENESIS).encode())
-        session.add(head)
-    return head
+        return (last.entry_hash if last else GENESIS).encode()
+
+    return lock_head_row(session, ACCESS_HEAD_KEY, initial)
 
 
 def record_access(

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from kiosk.archive.chainhead import lock_head_row
 from kiosk.archive.evidence import EvidenceFile, build_snapshot, case_files, user_ref
 from kiosk.archive.manifest import (
     FORMAT,
@@ -78,16 +79,13 @@ def lock_chain_head(session: Session) -> tuple[Setting, int, str]:
 
     Raises KioskError(archive_chain_mismatch) when the recorded head disagrees with the last Seal row.
     """
-    stmt = select(Setting).where(Setting.key == CHAIN_HEAD_KEY)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = session.scalars(stmt).first()
-    last = session.scalars(select(Seal).order_by(Seal.sequence.desc()).limit(1)).first()
-    sequence, sha = (last.sequence, last.manifest_sha256) if last else (0, GENESIS)
-    if row is None:
-        row = Setting(key=CHAIN_HEAD_KEY, value=_head_value(sequence, sha))
-        session.add(row)
-    elif bytes(row.value) != _head_value(sequence, sha):
+    def last_seal() -> tuple[int, str]:
+        last = session.scalars(select(Seal).order_by(Seal.sequence.desc()).limit(1)).first()
+        return (last.sequence, last.manifest_sha256) if last else (0, GENESIS)
+
+    row = lock_head_row(session, CHAIN_HEAD_KEY, lambda: _head_value(*last_seal()))
+    sequence, sha = last_seal()
+    if bytes(row.value) != _head_value(sequence, sha):
         raise chain_mismatch(bytes(row.value).decode(errors="replace"), f"{sequence}:{sha}")
     return row, sequence, sha
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from kiosk.archive import sealing
 from kiosk.archive.signing import load_or_create_signer
 from kiosk.archive.store import BlobStore
 from kiosk.db import init_db
-from tests.archive.factory import make_user
+from kiosk.models import User
+from tests.archive.factory import finish, make_case, make_user
 
 
 @pytest.fixture
@@ -27,3 +30,27 @@ def arch(tmp_path):
         a.auditor_id = make_user(s, "zhao", "auditor").id
     yield a
     a.db.dispose()
+
+
+NUMBER = "BK-20261123-0001"
+
+
+@pytest.fixture
+def sealed(app):
+    """One sealed case and one unsealed case in the app's database and archive."""
+    from web.audit import archive_signer, archive_store
+    from web.db import get_database
+
+    db = get_database(app)
+    store, signer = archive_store(app), archive_signer(app)
+    with db.session() as s:
+        staff = s.scalars(select(User).where(User.username == "staff")).one()
+        case = make_case(s, store, staff, number=NUMBER, seed=1, attempts=2)
+        finish(s, case, staff)
+        sealing.seal_case(s, store, signer, case, staff, "test-kiosk")
+        make_case(s, store, staff, number="BK-20261123-0002", seed=2, subject_name="上海云海网络有限公司",
+                  domain="yunhai.cn", province="shanghai")
+        photo = case.photo_attempts[-1].image_sha256
+    return {"number": NUMBER, "photo": photo}
+
+

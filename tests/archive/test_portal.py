@@ -12,32 +12,14 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from kiosk.archive import sealing
 from kiosk.archive.access_log import verify_access_log
 from kiosk.archive.pack import verify_pack
 from kiosk.models import AccessLogEntry, Case, Seal, User
-from tests.archive.factory import finish, make_case
+from tests.archive.conftest import NUMBER
+from tests.archive.factory import make_case
 from tests.conftest import csrf_token, login, post
-from web.audit import archive_signer, archive_store
+from web.audit import archive_store
 from web.db import get_database
-
-NUMBER = "BK-20261123-0001"
-
-
-@pytest.fixture
-def sealed(app):
-    """One sealed case and one unsealed case in the app's database and archive."""
-    db = get_database(app)
-    store, signer = archive_store(app), archive_signer(app)
-    with db.session() as s:
-        staff = s.scalars(select(User).where(User.username == "staff")).one()
-        case = make_case(s, store, staff, number=NUMBER, seed=1, attempts=2)
-        finish(s, case, staff)
-        sealing.seal_case(s, store, signer, case, staff, "test-kiosk")
-        make_case(s, store, staff, number="BK-20261123-0002", seed=2, subject_name="上海云海网络有限公司",
-                  domain="yunhai.cn", province="shanghai")
-        photo = case.photo_attempts[-1].image_sha256
-    return {"number": NUMBER, "photo": photo}
 
 
 def access_entries(app) -> list[AccessLogEntry]:

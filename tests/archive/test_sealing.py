@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -212,27 +213,48 @@ def test_full_disk_leaves_case_as_it_was(arch, monkeypatch):
     assert_untouched(arch, cid)
 
 
-def test_sequence_race_fails_loudly(arch, monkeypatch):
-    """Kiosk 2 reads the chain head, kiosk 1 seals and commits, kiosk 2 then writes the same sequence (a stale
-    read, as two kiosks on one database could make): the unique constraint refuses it, nothing of kiosk 2's
-    sealing is left, and a retry succeeds."""
+def test_stale_chain_head_fails_loudly(arch, monkeypatch):
+    """If a sealing ever worked from a stale chain head (the lock is the first defence), the unique sequence
+    refuses it, nothing of that sealing is left behind, and a retry succeeds."""
     a, b = new_case(arch, number="BK-1", seed=1), new_case(arch, number="BK-2", seed=2)
+    seal(arch, a)
     real_lock = sealing.lock_chain_head
 
-    def lock_then_lose_the_race(session):
-        head = real_lock(session)
-        monkeypatch.setattr(sealing, "lock_chain_head", real_lock)
-        seal(arch, a)  # the other kiosk wins
-        return head
+    def stale(session):
+        row, _seq, _sha = real_lock(session)
+        return row, 0, sealing.GENESIS
 
-    monkeypatch.setattr(sealing, "lock_chain_head", lock_then_lose_the_race)
+    monkeypatch.setattr(sealing, "lock_chain_head", stale)
     with pytest.raises(IntegrityError, match="UNIQUE"):
-        with arch.db.session() as s:  # no earlier writes in this transaction, so SQLite lets kiosk 1 commit
-            sealing.seal_case(s, arch.store, arch.signer, s.get(Case, b), s.get(User, arch.staff_id), "k2")
+        seal(arch, b)
+    monkeypatch.setattr(sealing, "lock_chain_head", real_lock)
     assert len(manifests(arch)) == 1 and pending_paths(arch.root) == []
     with arch.db.session() as s:
-        assert s.get(Case, b).sealed_at is None
+        assert s.get(Case, b).state == "onsite_verification"
     seal(arch, b)  # retry
     assert len(manifests(arch)) == 2
+    report = verify(arch)
+    assert report.ok, [p.line() for p in report.problems]
+
+
+def test_concurrent_sealings_chain_one_after_another(arch):
+    """Four threads seal four cases at once on one SQLite database: all succeed, one unbroken chain."""
+    ids = [new_case(arch, number=f"BK-T{i}", seed=i + 1) for i in range(4)]
+    errors: list[BaseException] = []
+
+    def worker(cid: int) -> None:
+        try:
+            seal(arch, cid)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(cid,)) for cid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with arch.db.session() as s:
+        assert sorted(s.scalars(select(Seal.sequence))) == [1, 2, 3, 4]
     report = verify(arch)
     assert report.ok, [p.line() for p in report.problems]

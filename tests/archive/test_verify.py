@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from kiosk.archive import sealing
 from kiosk.archive.access_log import record_access, verify_access_log
@@ -160,6 +160,25 @@ def test_access_log_chain(arch):
         s.execute(delete(AccessLogEntry).where(AccessLogEntry.target.in_(["case:BK-3", "case:BK-4"])))
     with arch.db.session() as s:
         assert ("access_log_broken", "access log head") in [(p.code, p.subject) for p in verify_access_log(s)]
+
+
+def test_access_log_concurrent_appends(arch):
+    """Eight threads log at once (as the portal's parallel image downloads do): the chain stays unbroken."""
+    import threading
+
+    def worker(i: int) -> None:
+        for j in range(10):
+            with arch.db.session() as s:
+                record_access(s, s.get(User, arch.auditor_id), "download", f"case:T{i}", {"j": j}, "10.0.0.1")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with arch.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AccessLogEntry)) == 80
+        assert verify_access_log(s) == []
 
 
 def run_cli(arch, *args: str) -> subprocess.CompletedProcess:
