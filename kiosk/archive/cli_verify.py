@@ -34,9 +34,9 @@ def run(args: argparse.Namespace) -> int:
     if args.no_database:
         report = verify_archive(store, None)
     else:
-        from kiosk.db import Database
+        from kiosk.db import init_db
 
-        db = Database(args.database or settings.database_url)
+        db = init_db(args.database or settings.database_url)  # a fresh clone has no schema yet
         try:
             with db.session() as session:
                 report = verify_archive(store, session)

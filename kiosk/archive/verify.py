@@ -29,7 +29,7 @@ from kiosk.archive.recovery import QUARANTINE_DIR
 from kiosk.archive.sealing import CHAIN_HEAD_KEY, PENDING_DIR, SIGNING_KEY_PREFIX
 from kiosk.archive.signing import KEYS_DIR, load_archive_keys, public_raw, verify_signature
 from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore
-from kiosk.models import Attachment, BlobRecord, PhotoAttempt, Seal, Setting
+from kiosk.models import Attachment, BlobRecord, Case, PhotoAttempt, Seal, Setting
 from kiosk.text import Text
 
 log = logging.getLogger(__name__)
@@ -115,14 +115,15 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
     mdir = root / MANIFEST_DIR
     files = sorted(mdir.iterdir()) if mdir.is_dir() else []
     names = {p.name for p in files}
-    trusted_content: dict[str, dict[str, Any]] = {}
+    listed_content: dict[str, dict[str, Any]] = {}
     for path in files:
         if parse_name(path.name):
             mf = read_manifest(path)
             by_seq[mf.sequence].append(mf)
             report.manifests += 1
-            if check_manifest(report, mf, keys, trusted) and mf.content is not None:
-                trusted_content[mf.sha256] = mf.content
+            check_manifest(report, mf, keys, trusted)
+            if mf.content is not None:  # an altered manifest is reported above; its list still names the files
+                listed_content[mf.sha256] = mf.content
         elif path.name.endswith(".json.sig") and path.name[: -len(".sig")] in names:
             continue
         else:
@@ -187,7 +188,7 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
     removed: dict[str, int] = {}
     for seq in sorted(by_seq):
         for mf in by_seq[seq]:
-            content = trusted_content.get(mf.sha256)
+            content = listed_content.get(mf.sha256)
             if content is None:
                 continue
             number = (content.get("case") or {}).get("number", "?")
@@ -200,12 +201,20 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
                     removed[str(f.get("sha256"))] = seq
     for sha in removed:
         expected_blobs.pop(sha, None)
-    db_refs: set[str] = set()
+    db_refs: dict[str, str] = {}
     if session is not None:
-        db_refs.update(session.scalars(select(Attachment.original_sha256)))
-        db_refs.update(x for x in session.scalars(select(Attachment.normalised_sha256)) if x)
-        db_refs.update(session.scalars(select(PhotoAttempt.image_sha256)))
-        db_refs.update(session.scalars(select(BlobRecord.sha256).where(BlobRecord.deleted_at.is_(None))))
+        for sha in session.scalars(select(BlobRecord.sha256).where(BlobRecord.deleted_at.is_(None))):
+            db_refs[sha] = "recorded blob"
+        numbers = {cid: num for cid, num in session.execute(select(Case.id, Case.number))}
+        for aid, cid, kind, orig, norm in session.execute(
+            select(Attachment.id, Attachment.case_id, Attachment.kind, Attachment.original_sha256,
+                   Attachment.normalised_sha256)
+        ):
+            db_refs[orig] = f"case {numbers.get(cid, cid)}, attachment:{aid}:{kind}"
+            if norm:
+                db_refs[norm] = f"case {numbers.get(cid, cid)}, attachment:{aid}:{kind}:normalised"
+        for pid, cid, sha in session.execute(select(PhotoAttempt.id, PhotoAttempt.case_id, PhotoAttempt.image_sha256)):
+            db_refs[sha] = f"case {numbers.get(cid, cid)}, photo_attempt:{pid}"
 
     # -- every blob file on disk
     seen: set[str] = set()
@@ -220,7 +229,7 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
         try:
             data = store.get(sha) if path == store.find(sha) else None
         except BlobIntegrityError:
-            where = "; ".join(expected_blobs[sha].where) if sha in expected_blobs else "unreferenced"
+            where = "; ".join(expected_blobs[sha].where) if sha in expected_blobs else db_refs.get(sha, "unreferenced")
             report.add("altered_blob", rel, "证据文件被修改或损坏", f"content does not match its hash ({where})")
             seen.add(sha)
             continue
@@ -246,8 +255,8 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
     for sha, ref in expected_blobs.items():
         if sha not in seen:
             report.add("missing_blob", f"blob {sha}", "证据文件缺失", f"missing ({'; '.join(ref.where)})")
-    for sha in sorted(db_refs - seen - set(expected_blobs) - set(removed)):
-        report.add("missing_blob", f"blob {sha}", "证据文件缺失", "missing (referenced by a case not yet sealed)")
+    for sha in sorted(set(db_refs) - seen - set(expected_blobs) - set(removed)):
+        report.add("missing_blob", f"blob {sha}", "证据文件缺失", f"missing ({db_refs[sha]}, not sealed)")
 
     # -- leftovers
     for folder, code, zh, en in (
