@@ -9,6 +9,7 @@
 | `rtsp://...`, `http://...` | `OpenCVStream` (network camera) |
 | a video file (`.mp4`, `.avi`, ...) | `VideoFileCamera`, looping at the file's frame rate |
 | a folder of images | `ImageFolderCamera` |
+| `browser` | `PushCamera`: the booth page's own camera (tablets), frames uploaded by the page |
 | `device:0`, `url:...`, `video:PATH`, `folder:PATH` | the named backend, explicitly |
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from capture.base import Camera, CameraError
 from capture.image_folder import ImageFolderCamera
 from capture.opencv_device import OpenCVDevice, OpenCVStream, parse_device
+from capture.push import PushCamera
 from capture.video_file import VideoFileCamera
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ BACKENDS: dict[str, Callable[[str], Camera]] = {
     "url": OpenCVStream,
     "video": VideoFileCamera,
     "folder": ImageFolderCamera,
+    "browser": PushCamera,
 }
 
 URL_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp://", "tcp://")
@@ -56,6 +59,8 @@ def resolve_source(spec: str) -> tuple[str, str]:
     prefix, sep, rest = spec.partition(":")
     if sep and prefix in BACKENDS and not rest.startswith("//"):
         return prefix, rest
+    if spec.lower() == "browser":
+        return "browser", ""
     if parse_device(spec) is not None:
         return "device", spec
     if spec.lower().startswith(URL_SCHEMES):

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import cv2
+import numpy as np
 from flask import (
     Blueprint,
     Flask,
@@ -319,7 +321,7 @@ def booth_screen() -> Any:
     booth = booth_session()
     _ensure_bound(booth, case)
     booth.touch()
-    return render_template("booth/screen.html")
+    return render_template("booth/screen.html", browser_camera=browser_camera_mode())
 
 
 @bp.get("/events")
@@ -407,6 +409,39 @@ def booth_photo(attempt_id: int) -> Any:
 
 def _store():  # type: ignore[no-untyped-def]
     return current_app.extensions.get("kiosk.blob_store") or open_store(current_app.config["KIOSK_SETTINGS"])
+
+
+def browser_camera_mode() -> bool:
+    """True when the kiosk runs with `--camera browser`: the booth page's own camera (a tablet) feeds it."""
+    return str(current_app.config.get("CAMERA") or "").strip().lower() == "browser"
+
+
+MAX_FRAME_BYTES = 8 * 1024 * 1024
+
+
+@bp.post("/frame")
+def upload_frame() -> Any:
+    """One frame from the booth page's camera (browser-camera mode): a JPEG or PNG body, CSRF header."""
+    from capture.push import PushCamera
+
+    if _booth_case() is None:
+        abort(403)
+    if not browser_camera_mode():
+        raise KioskError("not_browser_camera", Text("本终端未使用浏览器摄像头", "This kiosk does not use the browser's camera"),
+                         status=409)
+    data = request.get_data(cache=False)
+    if not data or len(data) > MAX_FRAME_BYTES:
+        raise KioskError("frame_invalid", Text("图像无效", "Empty or oversized frame"), status=400)
+    frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise KioskError("frame_invalid", Text("图像无法解码", "The frame is not a readable JPEG or PNG"), status=400)
+    booth = booth_session()
+    booth.touch()
+    camera = booth.grabber.camera if booth.grabber is not None else None
+    if not isinstance(camera, PushCamera):
+        return Response(status=503, headers={"Retry-After": "1"})  # the booth is still starting its camera
+    camera.push(frame)
+    return Response(status=204)
 
 
 # ---------------------------------------------------------------- the counter's view

@@ -223,3 +223,18 @@ def test_a_stalled_camera_shows_on_the_booth_within_2_seconds(booth_app, staff, 
     events = read_events(booth.get("/booth/events"), 1, lambda e: e["camera"]["health"] == "ok", limit=2000)
     assert events
     assert booth_session(booth_app).grabber.reopens >= 1
+
+
+def test_frame_upload_needs_the_booth_and_browser_mode(booth_app, staff) -> None:
+    case_id = new_onsite_case(staff, form())
+    booth = booth_app.test_client()
+    open_booth(staff, booth, case_id)
+    token = booth.get("/api/csrf").get_json()["csrf_token"]
+    headers = {"X-CSRFToken": token, "Content-Type": "image/jpeg", "Accept": "application/json"}
+    response = booth.post("/booth/frame", data=b"\xff\xd8junk", headers=headers)
+    assert response.status_code == 409  # this kiosk has a real camera
+    assert booth_app.test_client().post("/booth/frame", data=b"x", headers=headers).status_code in (400, 403)
+    booth_app.config["CAMERA"] = "browser"
+    response = booth.post("/booth/frame", data=b"\xff\xd8junk", headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"] == "frame_invalid"
+    assert booth.post("/booth/frame", data=b"\xff\xd8junk").status_code == 400  # no CSRF token

@@ -13,6 +13,7 @@ from capture import CameraError, open_source, resolve_source
 from capture.image_folder import ImageFolderCamera
 from capture.opencv_device import OpenCVDevice, OpenCVStream, parse_device
 from capture.pacing import Pacer
+from capture.push import PushCamera
 from capture.video_file import VideoFileCamera
 
 
@@ -48,7 +49,8 @@ def test_resolve_source_kinds(tmp_path: Path) -> None:
     assert resolve_source(str(clip)) == ("video", str(clip))
     assert resolve_source(f"video:{clip}") == ("video", str(clip))
     assert resolve_source("device:1") == ("device", "1")
-    assert set(capture.BACKENDS) == {"device", "url", "video", "folder"}
+    assert resolve_source("browser") == ("browser", "")
+    assert set(capture.BACKENDS) == {"device", "url", "video", "folder", "browser"}
 
 
 @pytest.mark.parametrize("spec", ["", "/no/such/file.mp4", "webcam please"])
@@ -163,3 +165,16 @@ def test_real_webcam_delivers_frames() -> None:
         assert cam.frame_size is not None
     finally:
         cam.close()
+
+
+def test_push_camera_hands_out_the_newest_frame_once() -> None:
+    cam = PushCamera(wait=0.05)
+    with cam:
+        assert cam.read() is None  # nothing pushed: gives up after `wait`
+        for value in (1, 2, 3):
+            cam.push(np.full((4, 4, 3), value, np.uint8))
+        assert int(cam.read()[0, 0, 0]) == 3  # older unread frames are dropped
+        assert cam.read() is None
+        assert cam.frame_size == (4, 4) and cam.pushed == 3
+    cam.push(np.zeros((4, 4, 3), np.uint8))
+    assert cam.read() is None  # closed

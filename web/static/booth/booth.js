@@ -13,7 +13,7 @@
   const cameraAlert = document.getElementById("camera-alert");
   let phase = (document.body.className.match(/phase-(\S+)/) || [null, ""])[1];
 
-  startPreview(video, body.dataset.stream);
+  if (body.dataset.stream) startPreview(video, body.dataset.stream);
 
   function setPhase(next) {
     if (next === phase) return;
