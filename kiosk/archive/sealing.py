@@ -110,12 +110,21 @@ class PendingSeal:
 
 
 def undo_files(p: PendingSeal) -> None:
-    """Remove what an uncommitted sealing wrote (manifest first, journal last)."""
-    p.manifest.unlink(missing_ok=True)
-    p.signature.unlink(missing_ok=True)
+    """Remove what an uncommitted sealing wrote (manifest first, journal last). Best effort: a step that fails
+    (say, a folder fsync on a full disk) is logged and the rest still runs; the journal, if left, lets recovery
+    finish the job."""
+    steps = [lambda: p.manifest.unlink(missing_ok=True), lambda: p.signature.unlink(missing_ok=True)]
     if p.snapshot_sha256 and p.snapshot_new:
-        p.store.delete(p.snapshot_sha256)
-    p.journal.unlink(missing_ok=True)
+        steps.append(lambda: p.store.delete(p.snapshot_sha256 or ""))
+    failed = False
+    for step in steps:
+        try:
+            step()
+        except OSError:
+            failed = True
+            log.exception("could not undo part of sealing %s", p.manifest.name)
+    if not failed:
+        p.journal.unlink(missing_ok=True)
 
 
 def _after_commit(session: Session) -> None:

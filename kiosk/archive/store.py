@@ -147,8 +147,11 @@ class BlobStore:
             path = self.path_for(sha256, encrypted)
             if path.exists():
                 path.unlink()
-                fsync_dir(path.parent)
                 removed = True
+                try:
+                    fsync_dir(path.parent)
+                except OSError:  # the file is gone; only the folder's durability is in doubt
+                    log.warning("could not fsync %s after removing %s", path.parent, path.name)
         return removed
 
     def iter_blob_files(self):  # type: ignore[no-untyped-def]

@@ -212,3 +212,21 @@ def test_expiry_interrupted_after_tombstone_is_finished_by_the_next_run(arch, mo
     with arch.db.session() as s:
         assert verify_archive(arch.store, s).ok
         assert s.get(Case, old).number == "BK-OLD"
+
+
+def test_expire_cli(arch):
+    sealed_case(arch, number="BK-OLD", seed=1)
+    with arch.db.session() as s:
+        s.scalars(select(Seal)).one().sealed_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    env = {"KIOSK_VAR_DIR": str(arch.root.parent), "KIOSK_ARCHIVE_DIR": str(arch.root), "KIOSK_DATABASE_URL": arch.db.url,
+           "KIOSK_ARCHIVE_KEY": bytes(range(32)).hex(), "KIOSK_SIGNING_KEY_FILE": str(arch.root.parent / "signing_key.pem"),
+           "KIOSK_NAME": "kiosk-cli", "KIOSK_SECRET_KEY": "x", "PATH": "/usr/bin:/bin"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "kiosk", "expire", *a], cwd=PROJECT, env=env,  # noqa: E731
+                                    capture_output=True, text=True, timeout=60)
+    dry = run("--days", "30", "--dry-run")
+    assert dry.returncode == 0 and "BK-OLD" in dry.stdout and "would remove 15 files" in dry.stdout
+    done = run("--days", "30", "--json")
+    report = json.loads(done.stdout)
+    assert [e["case"] for e in report["expired"]] == ["BK-OLD"] and report["expired"][0]["files"] == 15
+    with arch.db.session() as s:
+        assert verify_archive(arch.store, s).ok

@@ -192,14 +192,15 @@ def test_normal_child_run_completes(arch):
     assert verify(arch).ok
 
 
-def test_full_disk_leaves_case_as_it_was(arch, monkeypatch):
+@pytest.mark.parametrize("fail_at", [1, 3, 5, 7])  # journal, snapshot, signature, manifest (file + folder fsyncs)
+def test_full_disk_leaves_case_as_it_was(arch, monkeypatch, fail_at):
     cid = new_case(arch)
     real_fsync = os.fsync
     calls = {"n": 0}
 
     def fsync_fills_disk(fd):
         calls["n"] += 1
-        if calls["n"] >= 3:  # journal written, then the disk is full
+        if calls["n"] >= fail_at:  # the disk fills up at this write
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_fsync(fd)
 
