@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--camera", help="webcam index, stream URL, video file, image folder or 'auto' "
-                                         "(default: KIOSK_CAMERA or auto)")
+    parser.add_argument("--camera", help="webcam index or /dev/videoN, stream URL, video file, image folder, "
+                                         "'browser' (the booth page's own camera, for tablets) or 'auto' "
+                                         "(webcam 0, else the demo video; default: KIOSK_CAMERA or auto)")
     parser.add_argument("--host", help="address to listen on (default: KIOSK_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default: KIOSK_PORT or 8000)")
 

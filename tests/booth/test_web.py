@@ -110,8 +110,7 @@ def test_guided_capture_stores_the_photo_with_its_results(booth_app, staff, sign
     page = staff.get(f"/booth/counter/{case_id}").data.decode()
     assert f'id="attempt-{first.id}"' in page and f'id="attempt-{second.id}"' in page
     case_page = staff.get(f"/cases/{case_id}").data.decode()
-    assert "item-accepted" in case_page.split('data-kind="verification_photo"')[1][:200] or \
-        'data-kind="verification_photo" class="item-accepted"' in case_page
+    assert 'data-kind="verification_photo" class="item-accepted"' in case_page  # the checklist item is done
 
 
 def test_failing_frames_never_capture(booth_app, staff, signal_camera) -> None:
