@@ -47,7 +47,7 @@ from flask import (
 )
 
 from capture.stream import BOUNDARY, JpegCache, mjpeg_parts
-from kiosk.archive.store import BlobMissingError, open_store
+from kiosk.archive.store import BlobMissingError
 from kiosk.booth import attempts as attempt_service
 from kiosk.booth.finish import finish_photo
 from kiosk.booth.session import BoothSession, Capture
@@ -55,6 +55,7 @@ from kiosk.models import Case, PhotoAttempt
 from kiosk.text import KioskError, Text
 from web.auth import current_user, role_required
 from web.db import close_session, get_database, get_session
+from web.services import blob_store
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +109,10 @@ def _stop_all() -> None:
 
 def _capture_handler(app: Flask):  # type: ignore[no-untyped-def]
     """The callback the worker calls with the judged frame: finish, store, record the attempt."""
-    settings = app.config["KIOSK_SETTINGS"]
     timezone = ZoneInfo(app.config.get("TIMEZONE") or "Asia/Shanghai")
 
     def on_capture(capture: Capture) -> int:
-        store = app.extensions.get("kiosk.blob_store") or open_store(settings)
+        store = blob_store(app)
         taken_at = dt.datetime.fromtimestamp(capture.grabbed_at, timezone)
         photo = finish_photo(capture.frame, taken_at=taken_at, kiosk_name=app.config["KIOSK_NAME"])
         with get_database(app).session() as db:
@@ -408,7 +408,7 @@ def booth_photo(attempt_id: int) -> Any:
 
 
 def _store():  # type: ignore[no-untyped-def]
-    return current_app.extensions.get("kiosk.blob_store") or open_store(current_app.config["KIOSK_SETTINGS"])
+    return blob_store()
 
 
 def browser_camera_mode() -> bool:

@@ -136,7 +136,7 @@ def failed_checks(attempt: PhotoAttempt) -> list[str]:
 
 
 def overridden_codes(attempt: PhotoAttempt) -> set[str]:
-    return {o["code"] for o in (attempt.overridden_checks or []) if isinstance(o, dict) and "code" in o}
+    return {str(code) for code in (attempt.overridden_checks or [])}
 
 
 def outstanding_failures(attempt: PhotoAttempt) -> list[str]:
@@ -178,17 +178,14 @@ def override_checks(
             "override_not_failed",
             Text("只能放行未通过的检查项：" + "、".join(unknown), "Only failed checks can be overridden: " + ", ".join(unknown)),
         )
-    now = utcnow()
-    entries = list(attempt.overridden_checks or [])
-    for code in codes:
-        if code not in overridden_codes(attempt):
-            entries.append({"code": code, "reason": text, "by": actor.username, "by_id": actor.id, "at": now.isoformat()})
-    attempt.overridden_checks = entries
-    reasons = [f"{e['code']}: {e['reason']}" for e in entries]
-    attempt.override_reason = "\n".join(reasons)
+    done = list(attempt.overridden_checks or [])
+    attempt.overridden_checks = done + [c for c in codes if c not in done]
+    # One reason per override decision, in order; who and when are in the audit event (and decided_by on accept).
+    attempt.override_reason = f"{attempt.override_reason}\n{text}" if attempt.override_reason else text
     session.add(AuditEvent(
         actor_id=actor.id, action="photo_override", target=f"photo_attempt:{attempt.id}",
-        detail={"case_id": attempt.case_id, "checks": codes, "reason": text}, remote_addr=remote_addr,
+        detail={"case_id": attempt.case_id, "checks": codes, "reason": text, "at": utcnow().isoformat()},
+        remote_addr=remote_addr,
     ))
 
 
