@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import signal
+import sys
 
 from werkzeug.serving import run_simple
 
@@ -53,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://{settings.host}:{settings.port}"
     print(f"Beian Kiosk / 备案核验终端 on {url}  (camera: {settings.camera}, kiosk: {settings.kiosk_name})")
     print(f"  counter: {url}/cases    booth screen: open the link from a case's photo station")
+    # SIGTERM (systemd, docker stop) ends the server like Ctrl+C, so the camera and worker threads stop cleanly.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(0))
     try:
         run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
