@@ -13,7 +13,18 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +35,7 @@ from kiosk.archive.pack import EXTENSIONS, MAGICS, build_pack, case_integrity
 from kiosk.archive.search import PAGE_SIZE, SearchFilters, case_seals, search_cases, staff_members
 from kiosk.archive.signing import Signer, load_or_create_signer
 from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore, open_store
-from kiosk.models import AccessLogEntry, Case, User
+from kiosk.models import AccessLogEntry, AuditEvent, Case, User
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
     ATTACHMENT_NAMES,
@@ -251,6 +262,25 @@ def export(number: str) -> Any:
                          download_name=pack.filename, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/cases/<number>/legal-hold")
+@role_required("admin")
+def legal_hold(number: str) -> Any:
+    """Admins put a case on legal hold (its evidence outlives retention) or release it; recorded as an audit event."""
+    session = get_session()
+    case = load_case(number)
+    hold = request.form.get("hold") == "1"
+    reason = (request.form.get("reason") or "").strip()[:500]
+    if not reason:
+        flash(("请填写原因", "Please give a reason"), "error")
+        return redirect(url_for("audit.case_view", number=number), 303)
+    case.legal_hold = hold
+    session.add(AuditEvent(actor_id=current_user().id, action="legal_hold_on" if hold else "legal_hold_off",
+                           target=f"case:{case.number}", detail={"reason": reason}, remote_addr=request.remote_addr or ""))
+    session.commit()
+    flash(("已设置法律保全", "The case is on legal hold") if hold else ("已解除法律保全", "Legal hold released"))
+    return redirect(url_for("audit.case_view", number=number), 303)
 
 
 # ------------------------------------------------------------------ access log (admins)

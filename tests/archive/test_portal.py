@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from kiosk.archive.access_log import verify_access_log
 from kiosk.archive.pack import verify_pack
-from kiosk.models import AccessLogEntry, Case, Seal, User
+from kiosk.models import AccessLogEntry, AuditEvent, Case, Seal, User
 from tests.archive.conftest import NUMBER
 from tests.archive.factory import make_case
 from tests.conftest import csrf_token, login, post
@@ -199,3 +199,46 @@ def test_full_disk_while_sealing_through_the_counter(app, client, monkeypatch):
     if "存储空间已满" not in page:
         pytest.skip("the counter's finish guard refused before sealing")
     assert not list((store.root / "manifests").glob("*.json")) if (store.root / "manifests").exists() else True
+
+
+def test_legal_hold_is_for_admins_and_audited(app, client, sealed):
+    url = f"/audit/cases/{NUMBER}/legal-hold"
+    login(client, "auditor")
+    assert post(client, url, {"hold": "1", "reason": "court order"}).status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, "admin")
+    assert 'id="legal-hold"' in client.get(f"/audit/cases/{NUMBER}").get_data(as_text=True)
+    r = post(client, url, {"hold": "1", "reason": ""})
+    assert r.status_code == 303
+    with get_database(app).session() as s:
+        assert not s.scalars(select(Case).where(Case.number == NUMBER)).one().legal_hold
+    assert post(client, url, {"hold": "1", "reason": "法院调取 / court order"}).status_code == 303
+    with get_database(app).session() as s:
+        assert s.scalars(select(Case).where(Case.number == NUMBER)).one().legal_hold
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "legal_hold_on")).one()
+        assert event.target == f"case:{NUMBER}" and event.detail["reason"].startswith("法院")
+    assert "badge hold" in client.get(f"/audit/cases/{NUMBER}").get_data(as_text=True)
+
+
+def test_start_up_recovers_a_dead_sealing(app, sealed):
+    """A sealing journal left by a dead process is cleaned up when the next app starts."""
+    import json as _json
+
+    from web import create_app
+
+    store = archive_store(app)
+    manifest = store.root / "manifests" / f"{99:08d}-{'ab' * 32}.json"
+    manifest.write_bytes(b"{}")
+    (store.root / "pending").mkdir(exist_ok=True)
+    journal = store.root / "pending" / f"{manifest.name}.{_host()}~999999.json"
+    journal.write_text(_json.dumps({"manifest": manifest.name, "snapshot_sha256": None, "snapshot_new": False,
+                                    "owner": f"{_host()}~999999", "started": "x", "case": None}))
+    second = create_app({"SETTINGS": app.config["KIOSK_SETTINGS"], "TESTING": True})
+    second.extensions["kiosk.db"].dispose()
+    assert not manifest.exists() and not journal.exists()
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname().replace(".", "_").replace("~", "_")
