@@ -381,9 +381,17 @@ def _mjpeg_response(booth: BoothSession, keep_going) -> Response:  # type: ignor
 def stream() -> Any:
     """The live preview (not mirrored here: the pages mirror it). The booth's token or a staff login."""
     user = current_user()
-    if (user is None or user.role not in STAFF_ROLES) and _booth_case() is None:
+    if user is not None and user.role in STAFF_ROLES:
+        return _mjpeg_response(booth_session(), lambda: True)
+    case = _booth_case()
+    if case is None:
         abort(403)
-    return _mjpeg_response(booth_session(), lambda: True)
+    booth = booth_session()
+    _ensure_bound(booth, case)
+    case_id = case.id
+    if booth.case_id != case_id:
+        abort(403)  # the camera now serves another case: this screen must not see that applicant
+    return _mjpeg_response(booth, lambda: booth.case_id == case_id)
 
 
 @bp.get("/photo/<int:attempt_id>.jpg")

@@ -173,6 +173,7 @@ def test_a_booth_sees_only_its_own_case(booth_app, staff, signal_camera) -> None
     assert booth_b.get(photo_a).status_code == 403  # B's screen cannot fetch A's photo
     events = read_events(booth_a.get("/booth/events"), 1)
     assert events[0]["phase"] == "waiting" and events[0]["lights"] == []  # A's screen learns nothing of B
+    assert booth_a.get("/booth/stream.mjpg").status_code == 403  # ... and does not see B's applicant
     # opening the booth anew rotates the token: the old link is dead
     post(staff, f"/booth/counter/{case_b}/open")
     assert booth_app.test_client().get(link_b).status_code == 404
