@@ -36,6 +36,22 @@ def read_frames(limit: int = 150) -> list[np.ndarray]:
     return frames
 
 
+def pose_only_ms(frames: list[np.ndarray]) -> float:
+    """Median time of MediaPipe pose (complexity 1, tracking) alone per frame, models warm."""
+    from mediapipe.python.solutions import pose as mp_pose
+
+    rgbs = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in frames]
+    times: list[float] = []
+    with mp_pose.Pose(static_image_mode=False, model_complexity=1) as pose:
+        for rgb in rgbs[:10]:
+            pose.process(rgb)
+        for rgb in rgbs:
+            t0 = time.perf_counter()
+            pose.process(rgb)
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
     from kiosk.photo import PhotoJudge
 
@@ -58,6 +74,7 @@ def main() -> None:
             total_ms.append((t2 - t0) * 1000)
             model_ms.append((t1 - t0) * 1000)
     judge.close()
+    pose_ms = pose_only_ms(frames)
     median = statistics.median(total_ms)
     p95 = float(np.percentile(total_ms, 95))
     print(f"frames: {len(total_ms)}")
@@ -67,6 +84,10 @@ def main() -> None:
     print(f"models_ms_median: {statistics.median(model_ms):.1f}")
     # CPU time of this process per frame, all threads: wall time can only approach half of it on 2 cores.
     print(f"cpu_ms_median: {statistics.median(cpu_ms):.1f}")
+    # The pose model alone on the same frames, now: the floor for the whole judgement on this machine at
+    # this moment (the other models and the checks run beside it or after it).
+    print(f"pose_only_ms_median: {pose_ms:.1f}")
+    print(f"overhead_over_pose_ms: {median - pose_ms:.1f}")
     print(f"load_average_1min: {os.getloadavg()[0]:.2f}")
 
 
