@@ -12,7 +12,7 @@ from kiosk.photo.vision import Observation
 from kiosk.text import Text
 
 CODE = "colour"
-MESSAGE = Text("照片必须为彩色，请工作人员检查相机设置", "The photo must be in colour: staff, please check the camera")
+MESSAGE = Text("照片必须为彩色，请联系工作人员检查相机", "The photo must be in colour: please ask staff to check the camera")
 
 
 def colourfulness(obs: Observation) -> float:

@@ -11,8 +11,8 @@ from kiosk.photo.vision import Observation
 from kiosk.text import Text
 
 CODE = "exposure"
-DARK = Text("光线太暗，请工作人员调亮灯光", "Too dark: staff, please add light")
-BRIGHT = Text("光线太亮或过曝，请工作人员调暗灯光", "Too bright: staff, please reduce the light")
+DARK = Text("光线太暗，请站到灯光下，或请工作人员调亮灯光", "Too dark: please step into the light, or ask staff to add light")
+BRIGHT = Text("光线太强，请避开强光，或请工作人员调暗灯光", "Too bright: please step out of the glare, or ask staff to dim the light")
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
