@@ -69,11 +69,14 @@ def mjpeg_parts(
     `cache_for()` is asked again after every timeout, so a camera that was reopened (new grabber) is picked up.
     """
     seq = 0
+    current: JpegCache | None = None
     while keep_going():
         cache = cache_for()
         if cache is None:
             threading.Event().wait(timeout)
             continue
+        if cache is not current:  # a new grabber (camera reopened from scratch) counts from 1 again
+            current, seq = cache, 0
         try:
             seq, grabbed_at, jpeg = cache.get(seq, timeout=timeout)
         except TimeoutError:

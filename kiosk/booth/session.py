@@ -67,6 +67,7 @@ class BoothSession:
         steady_seconds: float = 1.0,
         countdown_seconds: int = 3,
         idle_after: float = 20.0,
+        release_after: float = 120.0,
         heartbeat: float = 0.25,
         grabber_options: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -77,6 +78,7 @@ class BoothSession:
         self._on_capture = on_capture
         self._countdown = StabilityCountdown(steady_seconds, countdown_seconds)
         self.idle_after = idle_after
+        self.release_after = release_after
         self.heartbeat = heartbeat
         self._grabber_options = grabber_options or {}
         self._clock = clock
@@ -265,6 +267,13 @@ class BoothSession:
         self.grabber = FrameGrabber(camera, **self._grabber_options).start()
         return True
 
+    def _release_camera(self) -> None:
+        grabber = self.grabber
+        if grabber is not None:
+            grabber.stop()
+            self.grabber = None
+            log.info("camera released after %.0f s without viewers", self.release_after)
+
     def _phase_for(self, tick: Tick) -> str:
         if self._case_id is None or (not self._armed and self._last_capture is None):
             return WAITING
@@ -276,8 +285,12 @@ class BoothSession:
         judge: JudgeLike | None = None
         last_seq = 0
         while not self._stop.is_set():
-            if self._clock() - self._last_touch > self.idle_after:
+            idle = self._clock() - self._last_touch
+            if idle > self.idle_after:
                 self._countdown.reset()
+                if idle > self.release_after and self.grabber is not None:
+                    self._release_camera()  # nobody for a while: free the camera (its light goes off)
+                    last_seq = 0
                 if self._state.get("phase") != PAUSED:
                     self._publish(phase=PAUSED)
                 self._stop.wait(self.heartbeat)

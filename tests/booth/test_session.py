@@ -153,3 +153,18 @@ def test_no_camera_and_idle_pause() -> None:
         assert wait_for(lambda: session.state()["phase"] == PAUSED, timeout=5)
     finally:
         session.stop()
+
+
+def test_camera_is_released_when_nobody_watches_and_comes_back() -> None:
+    camera = SignalCamera(value=250)
+    session = BoothSession(lambda: camera, SignalJudge, Recorder(), idle_after=0.2, release_after=0.5)
+    try:
+        session.touch()
+        assert wait_for(lambda: session.grabber is not None and session.state()["verdict"])
+        assert wait_for(lambda: session.grabber is None, timeout=5)  # released
+        assert not camera.is_open
+        session.touch()
+        assert wait_for(lambda: session.grabber is not None and session.state()["phase"] == WAITING)
+        assert camera.is_open
+    finally:
+        session.stop()
