@@ -2,7 +2,8 @@
 timeline and an integrity badge computed now, download files, export the evidence pack. Admins also see the
 access log. Every search, view, download and export is recorded in the hash-chained access log first.
 
-Roles: auditor and admin; staff get 403, anonymous users the login page.
+Roles: auditor and admin; staff get 403, anonymous users the login page. The blob store, signer, sealer and
+start-up recovery are the app's shared services (web.services).
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ from flask import (
     url_for,
 )
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from kiosk.archive.access_log import ACTIONS, record_access, verify_access_log
 from kiosk.archive.manifest import live_files, manifest_path
 from kiosk.archive.overlay import shapes
 from kiosk.archive.pack import EXTENSIONS, MAGICS, build_pack, case_integrity
 from kiosk.archive.search import PAGE_SIZE, SearchFilters, case_seals, search_cases, staff_members
-from kiosk.archive.signing import Signer, load_or_create_signer
-from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore, open_store
+from kiosk.archive.signing import Signer
+from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore
 from kiosk.models import AccessLogEntry, AuditEvent, Case, User
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
@@ -46,8 +46,9 @@ from kiosk.workflow import (
     AttachmentKind,
     State,
 )
+from web import services
 from web.auth import current_user, role_required
-from web.db import get_database, get_session
+from web.db import get_session
 
 log = logging.getLogger(__name__)
 
@@ -56,54 +57,14 @@ READERS = ("auditor", "admin")
 LOG_PAGE_SIZE = 50
 
 
-# ------------------------------------------------------------------ archive resources
+# ------------------------------------------------------------------ archive resources (shared, web.services)
 
 def archive_store(app: Flask | None = None) -> BlobStore:
-    app = app or current_app
-    store = app.extensions.get("kiosk.blob_store")
-    if store is None:
-        store = open_store(app.config["KIOSK_SETTINGS"])
-        app.extensions["kiosk.blob_store"] = store
-    return store
+    return services.blob_store(app)
 
 
 def archive_signer(app: Flask | None = None) -> Signer:
-    app = app or current_app
-    signer = app.extensions.get("kiosk.signer")
-    if signer is None:
-        settings = app.config["KIOSK_SETTINGS"]
-        signer = load_or_create_signer(settings.signing_key_file, settings.archive_dir)
-        app.extensions["kiosk.signer"] = signer
-    return signer
-
-
-def init_app(app: Flask) -> None:
-    """Finish half-written archive work left by a crash, and offer sealing to the counter's finish move."""
-    from kiosk.archive.recovery import recover
-    from kiosk.archive.sealing import seal_case
-
-    try:  # create (and loudly announce) the archive and signing keys at start, not at the first sealing
-        archive_store(app)
-        archive_signer(app)
-    except OSError:
-        log.exception("archive keys could not be loaded or created")
-    if app.config.get("ARCHIVE_RECOVER_ON_START", True):
-        try:
-            recover(get_database(app), archive_store(app))
-        except Exception:  # recovery must never stop the kiosk from starting; verify-archive will show it
-            log.exception("archive recovery failed")
-
-    def sealer_factory() -> Any:
-        store, signer = archive_store(app), archive_signer(app)
-        settings = app.config["KIOSK_SETTINGS"]
-
-        def sealer(session: Session, case: Case, actor: User) -> None:
-            seal_case(session, store, signer, case, actor, app.config["KIOSK_NAME"],
-                      retention_days=settings.retention_days)
-
-        return sealer
-
-    app.extensions.setdefault("kiosk.sealer", sealer_factory)
+    return services.signer(app)
 
 
 def log_access(action: str, target: str, detail: dict[str, Any] | None = None) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
 from pathlib import Path
+
+from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +24,20 @@ def write_secret_file(path: Path, data: bytes) -> None:
     """Write `data` to a new file readable only by its owner; never overwrites an existing key."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:  # never leave a half-written key behind: the next start would trust it
+        path.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise KioskError(
+                "disk_full",
+                Text("存储空间已满，无法创建密钥，请联系管理员", "The storage is full: the key could not be created. Please call an administrator"),
+                status=507,
+            ) from exc
+        raise
 
 
 def load_or_create_archive_key(path: Path, env_value: str | None = None) -> bytes:
