@@ -42,9 +42,11 @@ class JudgeConfig:
     max_yaw: float = 15.0
     max_pitch: float = 15.0
     max_roll: float = 12.0
-    # hat: the upper forehead band is not skin (CIELAB distance from the cheeks) AND its structure is
+    # hat: the upper forehead band is not skin (CIELAB distance of its median from the cheeks), almost none
+    # of it is skin-coloured (a hairline crossing the band leaves skin below it), and its structure is
     # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair
     hat_min_skin_delta: float = 30.0
+    hat_max_skin_fraction: float = 0.10
     hat_min_horizontal_ratio: float = 2.7
     # glasses: horizontal edges across the nose bridge (frames), or eyes much darker than the cheeks
     glasses_max_bridge_edge: float = 1.05
@@ -62,7 +64,7 @@ class JudgeConfig:
     # colour: mean chroma (Lab a/b distance from grey) of the frame
     min_colourfulness: float = 4.0
     # real photo
-    max_flat_fraction: float = 0.55        # share of 8x8 blocks without any texture or noise (drawings, renders)
+    max_flat_fraction: float = 0.50        # share of 8x8 blocks without any texture or noise (drawings, renders)
     # backdrop (enabled only when calibrated)
     backdrop_lab: tuple[float, float, float] | None = None
     backdrop_max_delta_e: float = 18.0

@@ -38,6 +38,21 @@ def test_good_photos_pass_every_check(judge: PhotoJudge, name: str) -> None:
     assert result(verdict, "backdrop").status == "skipped"  # no calibrated backdrop in the default config
 
 
+@pytest.mark.parametrize("name", ["pass_hv_test4_standing_arms_down.jpg", "pass_hv_test2_child_hairband.jpg",
+                                  "pass_fr_kit_harington_centred_crop.jpg"])
+@pytest.mark.parametrize("width", [640, 400])
+def test_good_photos_still_pass_small_and_recompressed(judge: PhotoJudge, name: str, width: int) -> None:
+    """Derived: the good photo scaled down to `width` px wide and re-encoded as JPEG quality 70 (a webcam-
+    sized, heavily compressed copy): the judgement must not depend on resolution or compression."""
+    image = photo(name)
+    scale = width / image.shape[1]
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 70])
+    assert ok
+    verdict = judge.judge(cv2.imdecode(encoded, cv2.IMREAD_COLOR))
+    assert verdict.passed, [r.as_dict() for r in verdict.failures]
+
+
 def test_verdict_is_json_and_overlay_normalised(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
     data = judge.judge(pass_frame).as_dict()
     json.dumps(data)

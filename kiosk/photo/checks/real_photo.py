@@ -1,7 +1,8 @@
 """A real photo of a real scene, not a drawing, render or screen capture, as far as one frame tells.
 
 Camera images carry sensor noise and texture everywhere; drawings, cartoons and renders have large areas
-with no variation at all. The measure is the share of 8x8 blocks (frame scaled to 512 px) whose luminance
+with no variation at all. The measure is the share of 8x8 blocks (frame scaled to at most 512 px, blocks offset from the JPEG
+grid) whose luminance
 standard deviation is below 0.3 grey levels. Screens and printouts held up to the camera are not reliably
 detected by this measure.
 """
@@ -21,6 +22,7 @@ CODE = "real_photo"
 MESSAGE = Text("请本人站到镜头前拍照，不能使用照片、屏幕或图画",
                "Please stand in front of the camera in person: no photos, screens or drawings")
 BLOCK = 8
+OFFSET = BLOCK // 2
 
 
 def flat_fraction(obs: Observation) -> float:
@@ -34,6 +36,9 @@ def _flat_fraction(obs: Observation) -> float:
     if scale < 1:
         gray = cv2.resize(gray, (max(BLOCK, round(w * scale)), max(BLOCK, round(h * scale))),
                           interpolation=cv2.INTER_AREA)
+    # Blocks start half a block in, off the JPEG 8x8 grid: a heavily compressed smooth backdrop has
+    # exactly flat JPEG blocks, but not across their borders.
+    gray = gray[OFFSET:, OFFSET:]
     h, w = gray.shape
     hb, wb = h // BLOCK, w // BLOCK
     if hb == 0 or wb == 0:
