@@ -86,6 +86,7 @@ class BoothSession:
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by touch(): a paused worker resumes at once
         self._closed = False  # stop() is final: touch() must not bring the threads back
         self._thread: threading.Thread | None = None
         self.grabber: FrameGrabber | None = None
@@ -121,6 +122,7 @@ class BoothSession:
         with self._lock:
             self._closed = True
         self._stop.set()
+        self._wake.set()
         with self._cond:
             self._cond.notify_all()
         if self._thread is not None:
@@ -186,6 +188,7 @@ class BoothSession:
     def touch(self) -> None:
         """Somebody is watching: keep judging for at least `idle_after` seconds."""
         self._last_touch = self._clock()
+        self._wake.set()
         self.start()
 
     # -- state for the pages -----------------------------------------------------------------------
@@ -293,7 +296,8 @@ class BoothSession:
                     last_seq = 0
                 if self._state.get("phase") != PAUSED:
                     self._publish(phase=PAUSED)
-                self._stop.wait(self.heartbeat)
+                self._wake.clear()
+                self._wake.wait(self.heartbeat)
                 continue
             if not self._ensure_camera():
                 self._publish(phase=NO_CAMERA)
