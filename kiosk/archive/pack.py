@@ -93,7 +93,7 @@ def trusted_keys(session: Session) -> dict[str, bytes]:
 
 @dataclass(slots=True)
 class CaseIntegrity:
-    status: str  # intact | damaged | unsealed
+    status: str  # intact | damaged | unsealed | expired (retention removed the files; the tombstone is intact)
     problems: list[Problem] = field(default_factory=list)
     manifests: int = 0
     files: int = 0
@@ -101,7 +101,7 @@ class CaseIntegrity:
 
     @property
     def ok(self) -> bool:
-        return self.status == "intact"
+        return self.status in ("intact", "expired")
 
 
 def case_integrity(session: Session, store: BlobStore, case_id: int) -> CaseIntegrity:
@@ -152,7 +152,8 @@ def case_integrity(session: Session, store: BlobStore, case_id: int) -> CaseInte
         if len(data) != f.get("size"):
             report.add("altered_blob", f"blob {sha}", "证据文件大小不符", f"{len(data)} bytes, sealed as {f.get('size')}")
     live = [sha for sha in files if sha not in removed]
-    return CaseIntegrity("intact" if report.ok else "damaged", report.problems, len(seals), len(live))
+    status = "damaged" if not report.ok else ("expired" if seals[-1].kind == "tombstone" else "intact")
+    return CaseIntegrity(status, report.problems, len(seals), len(live))
 
 
 # ------------------------------------------------------------------ export

@@ -183,7 +183,8 @@ def test_retention_expiry_with_legal_hold(arch):
         assert s.get(BlobRecord, old_files[0]).deleted_at is not None
         tomb = s.scalars(select(Seal).where(Seal.kind == "tombstone")).one()
         assert tomb.case_id == old
-        assert case_integrity(s, arch.store, old).ok  # the removal is expected, not damage
+        expired = case_integrity(s, arch.store, old)
+        assert expired.ok and expired.status == "expired" and expired.files == 0  # expected, not damage
         assert case_integrity(s, arch.store, held).ok and case_integrity(s, arch.store, new).ok
         report2 = verify_archive(arch.store, s)
     assert report2.ok, [p.line() for p in report2.problems]

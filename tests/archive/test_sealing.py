@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.archive import sealing
@@ -19,7 +19,7 @@ from kiosk.archive.manifest import GENESIS, MANIFEST_DIR, canonical_json, read_m
 from kiosk.archive.recovery import pending_paths, recover
 from kiosk.archive.signing import load_archive_keys, verify_signature
 from kiosk.archive.verify import verify_archive
-from kiosk.models import BlobRecord, Case, Seal, User
+from kiosk.models import BlobRecord, Case, Seal, Setting, User
 from kiosk.text import KioskError
 from tests.archive.factory import finish, make_case
 
@@ -259,3 +259,21 @@ def test_concurrent_sealings_chain_one_after_another(arch):
         assert sorted(s.scalars(select(Seal.sequence))) == [1, 2, 3, 4]
     report = verify(arch)
     assert report.ok, [p.line() for p in report.problems]
+
+
+def test_manifest_without_row_or_journal_is_quarantined(arch):
+    """A manifest the database does not know (say, the database was restored from an older backup) is moved
+    aside, never deleted, and verify-archive keeps naming it."""
+    cid = new_case(arch)
+    seal(arch, cid)
+    [path] = manifests(arch)
+    with arch.db.session() as s:
+        s.execute(delete(Seal))
+        s.get(Case, cid).sealed_at = None
+        s.execute(delete(Setting).where(Setting.key == sealing.CHAIN_HEAD_KEY))
+    actions = recover(arch.db, arch.store)
+    assert [a.action for a in actions] == ["quarantined"]
+    assert not path.exists() and (arch.root / "quarantine" / path.name).exists()
+    assert (arch.root / "quarantine" / (path.name + ".sig")).exists()
+    codes = {(p.code, p.subject) for p in verify(arch).problems}
+    assert ("extra_file", f"quarantine/{path.name}") in codes
