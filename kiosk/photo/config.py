@@ -59,10 +59,11 @@ class JudgeConfig:
     min_sharpness: float = 15.0
     # exposure: mean face luminance 0..255 and fraction of clipped face pixels
     min_face_luma: float = 70.0
-    max_face_luma: float = 215.0
+    max_face_luma: float = 225.0
     max_clipped: float = 0.15
-    # colour: mean chroma (Lab a/b distance from grey) of the frame
-    min_colourfulness: float = 4.0
+    # colour: 95th percentile of chroma (Lab a/b distance from grey) over the frame; greyscale gives ~0,
+    # the least colourful labelled colour photo (dimmed) 10
+    min_colourfulness: float = 3.0
     # real photo
     max_flat_fraction: float = 0.50        # share of 8x8 blocks without any texture or noise (drawings, renders)
     # backdrop (enabled only when calibrated)

@@ -196,9 +196,19 @@ def test_nobody_fails_presence_and_skips_face_checks(judge: PhotoJudge) -> None:
         assert result(verdict, code).status == "skipped"
 
 
-def test_drawing_is_not_a_photo(judge: PhotoJudge) -> None:
-    real = result(judge.judge(photo("fail_nonphoto_shapes_cv_pic1.jpg")), "real_photo")
+def test_render_is_not_a_photo(judge: PhotoJudge) -> None:
+    real = result(judge.judge(photo("fail_notphoto_pixabay_3d_woman.jpg")), "real_photo")
     assert real.status == "fail" and real.reason == "not_a_photo"
+
+
+def test_blown_out_white_backdrop_is_still_a_photo(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: the good photo with everything outside the person set to pure white (a backdrop overexposed
+    to 255, which is flat): still a real photo."""
+    obs = judge.observe(pass_frame)
+    assert obs.mask is not None
+    white = pass_frame.copy()
+    white[obs.mask < 0.2] = 255
+    assert result(judge.judge(white), "real_photo").status == "pass"
 
 
 def test_profile_view_fails_frontal(judge: PhotoJudge) -> None:

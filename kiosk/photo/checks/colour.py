@@ -1,4 +1,4 @@
-"""Colour: the frame is a colour image, not greyscale (mean chroma in CIELAB)."""
+"""Colour: the frame is a colour image, not greyscale (high-percentile chroma in CIELAB)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ def colourfulness(obs: Observation) -> float:
 
 
 def _colourfulness(obs: Observation) -> float:
-    """Mean distance of a* b* from grey (0 for a greyscale image), on the frame scaled to 320 px."""
+    """95th percentile of the distance of a* b* from grey, on the frame scaled to 320 px: about 0 for a
+    greyscale image, well above it for any colour photo, even one of muted clothes on a grey backdrop (where
+    the mean is small: only skin and a few objects carry colour)."""
     lab = cv2.cvtColor(obs.small_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
     chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
-    return float(chroma.mean())
+    return float(np.percentile(chroma, 95))
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:

@@ -3,7 +3,7 @@
 Camera images carry sensor noise and texture everywhere; drawings, cartoons and renders have large areas
 with no variation at all. The measure is the share of 8x8 blocks (frame scaled to at most 512 px, blocks offset from the JPEG
 grid) whose luminance
-standard deviation is below 0.3 grey levels. Screens and printouts held up to the camera are not reliably
+standard deviation is below 0.3 grey levels, not counting blown-out white. Screens and printouts held up to the camera are not reliably
 detected by this measure.
 """
 
@@ -48,7 +48,10 @@ def _flat_fraction(obs: Observation) -> float:
     mean = cv2.resize(g, (wb, hb), interpolation=cv2.INTER_AREA)
     mean_sq = cv2.resize(g * g, (wb, hb), interpolation=cv2.INTER_AREA)
     var = np.maximum(mean_sq - mean * mean, 0.0)
-    return float((var < 0.3 * 0.3).mean())
+    # Blown-out white (a backdrop overexposed to 255) is flat in any photo: not counted. Flat black is
+    # counted: a camera's black level and noise rarely give exactly constant dark blocks, renders do.
+    flat = (var < 0.3 * 0.3) & (mean < 250.0)
+    return float(flat.mean())
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
