@@ -54,9 +54,10 @@ def arm_measures(obs: Observation, side: str) -> dict[str, float]:
     toward = np.sign(p[other, 0] - p[s, 0])
     inward = float((wri[0] - sh[0]) * toward / width)
     wrist_above_elbow = float(wri[1] < el[1])
+    wrist_above_shoulder = float(wri[1] < sh[1])
     wrist_out = float(wri[1] > obs.height)  # below the picture: position extrapolated by the model
     return {"upper_arm": upper_angle, "elbow": elbow, "wrist_inward": inward, "wrist_up": wrist_above_elbow,
-            "wrist_out": wrist_out}
+            "wrist_above_shoulder": wrist_above_shoulder, "wrist_out": wrist_out}
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
@@ -67,12 +68,13 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     worst = 0.0
     reason = None
     for m in arms.values():
-        if m["upper_arm"] > 90 or m["wrist_up"]:
-            reason = reason or "arms_raised"
+        if m["upper_arm"] > 90 or m["wrist_above_shoulder"]:
+            reason = "arms_raised"
         # With the hand below the picture its position is the model's guess: the elbow angle then only
         # has to show a forearm pointing down, not a straight arm.
         min_elbow = 90.0 if m["wrist_out"] else cfg.min_elbow_angle
         badness = max(
+            2.0 if m["wrist_up"] else 0.0,  # a hand above its elbow: crossed, on the chest, holding something
             m["upper_arm"] / cfg.max_upper_arm_angle,
             min_elbow / max(m["elbow"], 1.0),
             (m["wrist_inward"] + 1.0) / (cfg.max_wrist_inward + 1.0),
