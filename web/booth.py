@@ -88,6 +88,7 @@ PHASE_TEXTS: dict[str, Text] = {
     "accepted": Text("拍照完成，谢谢！", "All done, thank you!"),
     "no_camera": Text("摄像头暂时不可用，请联系工作人员", "The camera is not available: please ask staff"),
     "paused": Text("请稍候", "Please wait"),
+    "idle": Text("请稍候", "Please wait"),  # only until the first verdict arrives
     "steady": Text("很好，请保持不动", "Good: please hold still"),
     "countdown": Text("请保持不动，即将拍照", "Hold still: taking the photo"),
     "capture": Text("拍照中", "Taking the photo"),
