@@ -182,12 +182,22 @@ def browser_login(page, base_url: str, role: str) -> None:
 # ---------------------------------------------------------------- PostgreSQL
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory) -> Iterator[str]:
-    """A throwaway PostgreSQL server on loopback for this test session (Debian's postgresql package)."""
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on loopback for this test session (Debian's postgresql package).
+
+    Its folder is made directly under the system temporary folder, not pytest's: pytest resets its own base
+    folder to mode 0700 at every start, which would lock the `postgres` user out of a running server."""
+    import shutil
+    import tempfile
+
     from tests.pgserver import TemporaryPostgres
 
-    with TemporaryPostgres(tmp_path_factory.mktemp("pg")) as server:
-        yield server.url("kiosk_test")
+    base = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    try:
+        with TemporaryPostgres(base) as server:
+            yield server.url("kiosk_test")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def settings_replace(settings, **changes):

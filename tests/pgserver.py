@@ -49,7 +49,7 @@ class TemporaryPostgres:
                 parent = parent.parent
                 mode = os.stat(parent).st_mode
                 if not mode & 0o001:
-                    os.chmod(parent, mode | 0o001)
+                    raise RuntimeError(f"{parent} is not searchable by the postgres user; use a folder under /tmp")
         else:
             self.sockets.mkdir(parents=True, exist_ok=True)
 
