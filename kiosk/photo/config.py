@@ -96,7 +96,7 @@ class JudgeConfig:
                 "profile_unreadable", Text(f"无法读取配置文件：{path}", f"Cannot read profile: {path} ({exc})")
             ) from exc
         if isinstance(data, dict) and "thresholds" in data:
-            data = data["thresholds"]
+            data = data["thresholds"]  # other top-level keys ("camera", "note") are information only
         if not isinstance(data, dict):
             raise KioskError("profile_unreadable", Text("配置文件格式错误", "Profile must be a JSON object"))
         return cls.from_dict(data)

@@ -64,3 +64,9 @@ def test_calibrate_writes_a_profile_the_judge_loads(tmp_path: Path) -> None:
     assert cfg.backdrop_lab is not None
     lab = cv2.cvtColor(np.float32([[[200, 160, 40]]]) / 255.0, cv2.COLOR_BGR2LAB)[0, 0]
     assert np.linalg.norm(np.array(cfg.backdrop_lab) - lab) < 3
+
+
+def test_shipped_iso_profile_loads() -> None:
+    cfg = JudgeConfig.from_profile(ROOT / "calibration" / "profiles" / "iso_19794_5.json")
+    assert (cfg.max_yaw, cfg.max_pitch, cfg.max_roll) == (5.0, 5.0, 8.0)
+    assert cfg.max_yaw < JudgeConfig().max_yaw
