@@ -162,7 +162,7 @@ def _inspect_image(
     readings = read_fields(spec, lines)
     obs = Observation(spec, norm, tuple(lines), readings, expected, today, thresholds)
     results = run_checks(obs, spec.checks)
-    mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ())))
+    mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ()), any_domain=spec.family == DOMAIN))
     t3 = time.perf_counter()
     jpeg = encode_jpeg(norm.image)
     t4 = time.perf_counter()

@@ -22,8 +22,13 @@ def _norm(value: str) -> str:
     return "".join(str(value).split()).upper().replace("（", "(").replace("）", ")")
 
 
-def compare(readings: dict, expected: dict, fields: tuple[str, ...]) -> list[dict[str, str | None]]:
-    """Mismatches: one dict per typed field whose reading differs or is missing."""
+def compare(
+    readings: dict, expected: dict, fields: tuple[str, ...], any_domain: bool = False
+) -> list[dict[str, str | None]]:
+    """Mismatches: one dict per typed field whose reading differs or is missing.
+
+    Domains: every typed domain must be read (the sheet lists them all), or with `any_domain` one of them (a
+    domain certificate is for one domain of the case)."""
     out: list[dict[str, str | None]] = []
     for fld in fields:
         typed = expected.get(fld)
@@ -32,6 +37,8 @@ def compare(readings: dict, expected: dict, fields: tuple[str, ...]) -> list[dic
         if fld == "domain":
             read_list = readings.get("domains") or []
             wanted = [typed] if isinstance(typed, str) else list(typed)
+            if any_domain and any(d.lower() in read_list for d in wanted):
+                continue
             for d in wanted:
                 if d.lower() not in read_list:
                     out.append({"field": fld, "typed": d, "read": ", ".join(read_list) or None})
@@ -55,7 +62,7 @@ def check(obs: Observation) -> CheckResult:
     compared = [f for f in fields if obs.expected.get(f)]
     if not compared:
         return skipped(CODE, "nothing_typed", Text("案件中无可比对的信息", "Nothing typed in the case to compare"))
-    mismatches = compare(obs.readings, obs.expected, fields)
+    mismatches = compare(obs.readings, obs.expected, fields, any_domain=obs.spec.family == "domain")
     if mismatches:
         names_zh = "、".join(FIELD_NAMES[m["field"]].zh for m in mismatches)
         names_en = ", ".join(FIELD_NAMES[m["field"]].en for m in mismatches)

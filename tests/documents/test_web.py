@@ -1,0 +1,206 @@
+"""Document pages for counter staff: role rules, uploads stored (encrypted originals for ID scans), checks and
+readings shown, accept with an override reason, and bad uploads leaving the case unchanged.
+
+Uploads are generated specimens (tests/documents/specimens.py) for the principal typed in the shared
+ENTERPRISE_FORM (张三, 11010519491231002X: the example number of GB 11643 itself)."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
+
+from kiosk import cases
+from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, CheckResultRow, User
+from tests.conftest import csrf_token, login, post
+from tests.documents import specimens as S
+from web import services
+from web.db import get_database
+
+PRINCIPAL = S.Person("张三", "11010519491231002X")
+
+
+@pytest.fixture(scope="module")
+def front_scan() -> bytes:
+    """The principal's portrait side drawn at 14 px/mm and scanned on the flatbed (JPEG q90)."""
+    return S.jpeg_bytes(S.flatbed(S.id_card_front(PRINCIPAL)))
+
+
+@pytest.fixture
+def case_id(app, enterprise_form) -> int:
+    with get_database(app).session() as s:
+        staff = s.scalars(select(User).where(User.role == "staff")).one()
+        case = cases.create_case(s, cases.validate_case_input(enterprise_form), staff)
+        case.state = "onsite_verification"
+        s.commit()
+        return case.id
+
+
+def _upload(client, case_id: int, kind: str, data: bytes, filename: str):
+    """POST the file as multipart, encoded in memory (werkzeug's test client would spool a large body to a
+    temporary file that it never closes, which pytest reports as an unraisable ResourceWarning)."""
+    fields = {"csrf_token": csrf_token(client), "file": FileStorage(io.BytesIO(data), filename)}
+    stream, length, boundary = stream_encode_multipart(fields, use_tempfile=False)
+    return client.post(f"/cases/{case_id}/documents/{kind}", data=stream.read(),
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _attachments(app, case_id: int) -> list[Attachment]:
+    with get_database(app).session() as s:
+        rows = s.scalars(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)).all()
+        s.expunge_all()
+        return list(rows)
+
+
+def test_anonymous_is_sent_to_login(client, case_id):
+    r = client.get(f"/cases/{case_id}/documents/principal_id_front")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_auditor_is_refused(client, app, case_id, front_scan):
+    login(client, "auditor")
+    assert client.get(f"/cases/{case_id}/documents/principal_id_front").status_code == 403
+    assert _upload(client, case_id, "principal_id_front", front_scan, "front.jpg").status_code == 403
+    assert _attachments(app, case_id) == []
+
+
+def test_upload_without_csrf_is_refused(staff_client, app, case_id, front_scan):
+    r = staff_client.post(f"/cases/{case_id}/documents/principal_id_front",
+                          data={"file": (io.BytesIO(front_scan), "front.jpg")}, content_type="multipart/form-data")
+    assert r.status_code == 400 and _attachments(app, case_id) == []
+
+
+def test_unknown_kind_is_404(staff_client, case_id):
+    assert staff_client.get(f"/cases/{case_id}/documents/verification_photo").status_code == 404
+    assert staff_client.get("/cases/999999/documents/principal_id_front").status_code == 404
+
+
+def test_staff_upload_is_checked_read_and_stored_encrypted(staff_client, app, case_id, front_scan):
+    page = staff_client.get(f"/cases/{case_id}/documents/principal_id_front")
+    assert page.status_code == 200 and "尚未上传" in page.data.decode()
+    r = _upload(staff_client, case_id, "principal_id_front", front_scan, "front.jpg")
+    assert r.status_code == 303
+    [att] = _attachments(app, case_id)
+    assert att.passed and att.status == "checked" and att.encrypted
+    assert att.readings["values"]["id_number"] == PRINCIPAL.number
+    assert att.readings["values"]["name"] == "张三"
+    store = services.blob_store(app)
+    assert store.get(att.original_sha256) == front_scan  # byte for byte
+    normalised = store.get(att.normalised_sha256)
+    assert normalised[:3] == b"\xff\xd8\xff" and len(normalised) <= 4 * 2**20
+    # encrypted at rest: the plaintext is nowhere under the archive folder
+    root = app.config["KIOSK_SETTINGS"].archive_dir
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert front_scan[:4096] not in path.read_bytes()
+    with get_database(app).session() as s:
+        assert s.scalar(select(func.count()).select_from(CheckResultRow).where(CheckResultRow.attachment_id == att.id)) == len(att.checks)
+        assert s.get(BlobRecord, att.original_sha256).encrypted
+    html = staff_client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
+    assert PRINCIPAL.number in html and 'data-code="id_number" data-status="pass"' in html
+    img = staff_client.get(f"/cases/{case_id}/documents/principal_id_front/{att.id}/normalised")
+    assert img.status_code == 200 and img.data == normalised and img.headers["Cache-Control"] == "no-store"
+    orig = staff_client.get(f"/cases/{case_id}/documents/principal_id_front/{att.id}/original")
+    assert orig.data == front_scan
+    # accept: a passed document needs no reason; the checklist item is then complete
+    r = post(staff_client, f"/cases/{case_id}/documents/principal_id_front/{att.id}/decide", {"decision": "accept"})
+    assert r.status_code == 303
+    with get_database(app).session() as s:
+        case = s.get(Case, case_id)
+        item = next(i for i in cases.checklist(case) if i.requirement.kind.value == "principal_id_front")
+        assert item.complete
+
+
+@pytest.mark.parametrize(
+    "data,filename,code",
+    [
+        (b"", "front.jpg", "upload_empty"),
+        (S.png_bytes(S.id_card_front(PRINCIPAL)), "front.jpg", "upload_type_mismatch"),
+        (S.jpeg_bytes(S.id_card_front(PRINCIPAL))[:5000], "front.jpg", "upload_corrupt"),
+    ],
+    ids=["empty", "png-named-jpg", "truncated"],
+)
+def test_bad_upload_leaves_case_unchanged(staff_client, app, case_id, data, filename, code):
+    with get_database(app).session() as s:
+        before = s.get(Case, case_id).updated_at
+        blobs = s.scalar(select(func.count()).select_from(BlobRecord))
+    r = _upload(staff_client, case_id, "principal_id_front", data, filename)
+    assert r.status_code == 400
+    html = r.data.decode()
+    assert f'data-code="{code}"' in html
+    assert _attachments(app, case_id) == []
+    with get_database(app).session() as s:
+        assert s.get(Case, case_id).updated_at == before
+        assert s.scalar(select(func.count()).select_from(BlobRecord)) == blobs
+
+
+def test_failed_document_needs_override_reason(staff_client, app, case_id):
+    """The principal's front scanned in greyscale: colour fails; accepting needs a written reason."""
+    data = S.jpeg_bytes(S.greyscale(S.flatbed(S.id_card_front(PRINCIPAL))))
+    _upload(staff_client, case_id, "principal_id_front", data, "grey.jpg")
+    [att] = _attachments(app, case_id)
+    assert not att.passed
+    url = f"/cases/{case_id}/documents/principal_id_front/{att.id}/decide"
+    r = post(staff_client, url, {"decision": "accept", "reason": "  "})
+    assert r.status_code == 400 and 'data-code="override_reason_required"' in r.data.decode()
+    assert _attachments(app, case_id)[0].status == "checked"
+    r = post(staff_client, url, {"decision": "accept", "reason": "原件为彩色，已当面核对"})
+    assert r.status_code == 303
+    [att] = _attachments(app, case_id)
+    assert att.status == "accepted" and att.override_reason == "原件为彩色，已当面核对" and att.override_by_id
+    with get_database(app).session() as s:
+        assert s.scalars(select(AuditEvent).where(AuditEvent.action == "attachment_override")).one().detail["failed"] == ["colour"]
+
+
+def test_mismatch_is_shown(staff_client, app, case_id):
+    """A card of someone else (李试例): both name and number differ from what was typed."""
+    other = S.SPECIMEN_PEOPLE[1]
+    _upload(staff_client, case_id, "principal_id_front", S.jpeg_bytes(S.flatbed(S.id_card_front(other))), "x.jpg")
+    [att] = _attachments(app, case_id)
+    assert {m["field"] for m in att.readings["mismatches"]} == {"name", "id_number"}
+    html = staff_client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
+    assert 'class="mismatch" data-field="id_number"' in html and 'data-code="case_match" data-status="fail"' in html
+
+
+def test_new_upload_supersedes_and_both_sides_from_one_sheet(staff_client, app, case_id, front_scan):
+    """First the front alone, then one A4 sheet (320 dpi) holding both sides: the sheet fills both slots."""
+    _upload(staff_client, case_id, "principal_id_front", front_scan, "front.jpg")
+    sheet = S.jpeg_bytes(S.two_sides_on_a4(S.id_card_front(PRINCIPAL), S.id_card_back(PRINCIPAL), dpi=320))
+    assert _upload(staff_client, case_id, "principal_id_front", sheet, "both.jpg").status_code == 303
+    rows = _attachments(app, case_id)
+    assert [(a.kind, a.status) for a in rows] == [
+        ("principal_id_front", "superseded"), ("principal_id_front", "checked"), ("principal_id_back", "checked")]
+    assert rows[1].original_sha256 == rows[2].original_sha256
+    assert rows[2].readings["values"]["expiry"]["date"] == "2036-05-01"
+
+
+def test_document_camera(app, client, case_id):
+    """A fake document camera whose frames are the table photo of the principal's front."""
+    frame = cv2.cvtColor(np.asarray(S.photograph(S.id_card_front(PRINCIPAL))), cv2.COLOR_RGB2BGR)
+
+    class FakeCamera:
+        def open(self) -> None: ...
+        def read(self):
+            return frame
+        def close(self) -> None: ...
+
+    app.config["DOCUMENT_CAMERA_FACTORY"] = FakeCamera
+    login(client, "staff")
+    assert "文档摄像头" in client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
+    r = post(client, f"/cases/{case_id}/documents/principal_id_front/capture")
+    assert r.status_code == 303
+    [att] = _attachments(app, case_id)
+    assert att.filename == "document-camera.jpg" and att.readings["values"]["id_number"] == PRINCIPAL.number
+
+
+def test_documents_locked_after_the_case_moved_on(staff_client, app, case_id, front_scan):
+    with get_database(app).session() as s:
+        s.get(Case, case_id).state = "awaiting_internal_audit"
+        s.commit()
+    r = _upload(staff_client, case_id, "principal_id_front", front_scan, "front.jpg")
+    assert r.status_code == 409 and _attachments(app, case_id) == []
