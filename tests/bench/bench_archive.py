@@ -1,7 +1,7 @@
 """Archive benchmarks: sealing a case of 1 photo + 6 scans (median ms; target <= 300 ms) and auditor search p95
 over 100,000 generated cases on SQLite (target <= 50 ms).
 
-Prints `seal_ms_median`, `seal_ms_p95`, `search_ms_p50`, `search_ms_p95`, `search_ms_max`, `search_cases` (the
+Prints `verify_archive_ms` (the archive of the sealing runs), `seal_ms_median`, `seal_ms_p95`, `search_ms_p50`, `search_ms_p95`, `search_ms_max`, `search_cases` (the
 search query itself), and `search_page_ms_p50/p95` (the same searches through the portal: session, access-log
 entry committed with fsync, page rendered).
 BENCH_ARCHIVE_CASES overrides the number of generated cases.
@@ -23,6 +23,7 @@ from kiosk.archive.sealing import seal_case
 from kiosk.archive.search import SearchFilters, search_cases
 from kiosk.archive.signing import load_or_create_signer
 from kiosk.archive.store import BlobStore
+from kiosk.archive.verify import verify_archive
 from kiosk.db import init_db
 from kiosk.models import Case, CaseEvent, Person, User, Website
 from kiosk.workflow import PROVINCES, State
@@ -58,6 +59,12 @@ def bench_seal(tmp: Path) -> list[float]:
             seal_case(s, store, signer, case, staff, "bench-kiosk")
         if i >= 2:  # warm-up
             times.append((time.perf_counter() - t0) * 1000)
+    t0 = time.perf_counter()
+    with db.session() as s:
+        report = verify_archive(store, s)
+    assert report.ok, [p.line() for p in report.problems]
+    print(f"verify_archive_ms: {(time.perf_counter() - t0) * 1000:.0f} ({report.manifests} manifests, "
+          f"{report.blobs} blobs, {report.bytes // 1024} KiB)")
     db.dispose()
     return times
 
