@@ -285,16 +285,23 @@ def seal_case(
 ) -> Seal:
     """Seal `case`'s evidence: snapshot + signed manifest chained to the previous one; Seal row added, not committed.
 
-    Call it after applying the move (and adding its CaseEvent) so the snapshot's timeline includes it. The caller
+    A case sealed before (returned for correction, re-verified, finished again) gets a "correction" that supersedes
+    its newest sealing; the earlier manifests stay as they are. Call it after applying the move (and adding its
+    CaseEvent) so the snapshot's timeline includes it. The caller
     commits; on any error it must roll back (the files written here are then removed). Raises
     KioskError(evidence_missing) when a referenced file is not in the store, KioskError(disk_full) when the
     archive is full.
     """
     if kind not in ("seal", "correction"):
         raise ValueError(f"seal_case cannot write a {kind!r} manifest")
+    session.flush()
+    if kind == "seal" and supersedes is None:
+        earlier = latest_seal(session, case.id)
+        if earlier is not None:  # sealed before (returned, reopened, finished again): the new sealing corrects it
+            kind, supersedes = "correction", earlier
+            reason = reason or "re-verified"
     if kind == "correction" and supersedes is None:
         raise ValueError("a correction must name the seal it supersedes")
-    session.flush()
     session.expire(case, ["attachments", "photo_attempts", "events", "websites", "people"])
     now = dt.datetime.now(dt.UTC)
     files = [f.as_dict() for f in case_files(case, store)]

@@ -277,3 +277,17 @@ def test_manifest_without_row_or_journal_is_quarantined(arch):
     assert (arch.root / "quarantine" / (path.name + ".sig")).exists()
     codes = {(p.code, p.subject) for p in verify(arch).problems}
     assert ("extra_file", f"quarantine/{path.name}") in codes
+
+
+def test_sealing_again_makes_a_correction(arch):
+    """Returned, reopened and finished again: the second sealing supersedes the first, which stays untouched."""
+    cid = new_case(arch)
+    first = seal(arch, cid)
+    with arch.db.session() as s:
+        s.get(Case, cid).state = "onsite_verification"
+    second = seal(arch, cid)
+    assert second.kind == "correction" and second.supersedes_id == first.id
+    content = read_manifest(manifests(arch)[1]).content
+    assert content["supersedes"]["manifest_sha256"] == first.manifest_sha256 and content["reason"] == "re-verified"
+    assert read_manifest(manifests(arch)[0]).actual_sha256 == first.manifest_sha256
+    assert verify(arch).ok
