@@ -291,3 +291,20 @@ def test_sealing_again_makes_a_correction(arch):
     assert content["supersedes"]["manifest_sha256"] == first.manifest_sha256 and content["reason"] == "re-verified"
     assert read_manifest(manifests(arch)[0]).actual_sha256 == first.manifest_sha256
     assert verify(arch).ok
+
+
+def test_recovery_removes_temporary_files_of_dead_writers_only(arch):
+    from kiosk.archive.store import tmp_owner
+
+    arch.store.tmp_dir.mkdir(parents=True, exist_ok=True)
+    host = tmp_owner().rpartition("~")[0]
+    dead = arch.store.tmp_dir / f"{'a' * 64}.{host}~999999.0123456789ab.tmp"
+    alive = arch.store.tmp_dir / f"{'b' * 64}.{tmp_owner()}.0123456789ab.tmp"
+    other_host = arch.store.tmp_dir / f"{'c' * 64}.another-kiosk~123.0123456789ab.tmp"
+    for path in (dead, alive, other_host):
+        path.write_bytes(b"half")
+    actions = recover(arch.db, arch.store)
+    assert [(a.action, Path(a.path).name) for a in actions] == [("tmp_removed", dead.name)]
+    assert alive.exists() and other_host.exists()  # still being written, or another kiosk's (until the grace period)
+    assert recover(arch.db, arch.store, grace_seconds=-1)  # past the grace period: removed too
+    assert list(arch.store.tmp_dir.iterdir()) == []
