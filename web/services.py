@@ -63,6 +63,10 @@ def recover_archive(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    """Load (or create, with a loud warning to back them up) the archive and signing keys at start rather than at
+    the first sealing, offer sealing to the counter, and recover half-written archive work."""
+    blob_store(app)
+    signer(app)
     app.extensions["kiosk.sealer"] = lambda: make_sealer(app)
     if app.config.get("RECOVER_ON_START", True):
         recover_archive(app)
