@@ -37,7 +37,7 @@ from kiosk.documents.thresholds import merged
 
 log = logging.getLogger(__name__)
 
-OCR_WIDTH = {True: 1000, False: 1400}  # card / sheet: width the OCR reads at
+OCR_WIDTH = {True: 800, False: 1200}  # card / sheet: width the OCR reads at (measured: no accuracy lost)
 
 
 @dataclass(frozen=True, slots=True)

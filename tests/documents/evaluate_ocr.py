@@ -1,7 +1,7 @@
 """Measure OCR accuracy and speed of both engines on the generated document set.
 
 `python -m tests.documents.evaluate_ocr [rapidocr|tesseract ...]` prints, per engine, the share of fields read
-exactly (ID number, name, ID validity end, credit code, licence end date) and the median time per document of
+exactly (ID number, name, ID validity end, credit code, subject name, licence end date) and the median time per document of
 the whole inspection (decode, normalise, OCR, checks). The set: the 6 specimen people plus 2 cards with a
 broken check digit, each side as a flatbed scan, a table photo and a mildly blurred photo (radius 1.5), and 4
 licences as flatbed scans and table photos at 3000 × 4000. Results are written in kiosk/documents/README.md.
@@ -48,7 +48,7 @@ def document_set() -> list[tuple[str, str, bytes, dict[str, str]]]:
     ]
     for j, (name, code, end) in enumerate(licences):
         lic = S.business_licence(name, code, valid_to=end)
-        truth = {"credit_code": code, "expiry": "permanent" if end is None else end.isoformat()}
+        truth = {"credit_code": code, "subject_name": name, "expiry": "permanent" if end is None else end.isoformat()}
         out.append((f"licence{j}/scan", "subject_certificate", S.jpeg_bytes(S.flatbed(lic, margin=0.02, seed=j)), truth))
         out.append((f"licence{j}/photo", "subject_certificate",
                     S.jpeg_bytes(S.photograph(lic, size=(3000, 4000), seed=j, fill=0.85)), truth))
