@@ -1,7 +1,7 @@
 """OCR engines behind one interface: `engine.read(image_bgr) -> list[TextLine]`.
 
 Default: RapidOCR (PP-OCRv4 ONNX models shipped in the `rapidocr-onnxruntime` wheel, so it runs offline). The
-alternative is Debian's Tesseract 5 (`tesseract-ocr` + `tesseract-ocr-chi-sim`) through a subprocess; it was
+alternative is Debian's Tesseract 5 (`tesseract-ocr` + `tesseract-ocr-chi-sim`) through a subprocess (`--psm 6`, KIOSK_TESSERACT_PSM); it was
 measured on the generated document set and lost on accuracy (see kiosk/documents/README.md), and is kept for
 comparison (`KIOSK_OCR_ENGINE=tesseract`). Engines load once, lazily, and are thread-safe.
 """
@@ -96,7 +96,7 @@ class TesseractEngine:
         if not ok:
             raise RuntimeError("PNG encoding failed")
         proc = subprocess.run(
-            [self._exe, "stdin", "stdout", "-l", self._lang, "--psm", "11", "tsv"],
+            [self._exe, "stdin", "stdout", "-l", self._lang, "--psm", os.environ.get("KIOSK_TESSERACT_PSM", "6"), "tsv"],
             input=buf.tobytes(),
             capture_output=True,
             timeout=60,
