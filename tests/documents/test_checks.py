@@ -253,3 +253,46 @@ def test_report_is_json_ready(inspect, front):
     r = inspect(FRONT, S.jpeg_bytes(S.flatbed(front)))
     data = json.loads(json.dumps(r.as_dict(), ensure_ascii=False))
     assert data["passed"] is True and data["readings"]["id_number"] == PERSON.number
+
+
+def test_real_photographs_are_not_screens():
+    """The project's real photographs (tests/data/photos, provenance in its README: people, objects, paintings,
+    a screenshot, defocused text) as negatives for the screen detector: none scores above the threshold."""
+    from pathlib import Path
+
+    import cv2
+    import numpy as np
+
+    from kiosk.documents.checks.screen import N, peak_score
+    from kiosk.documents.thresholds import DEFAULTS
+
+    paths = sorted(Path(__file__).resolve().parent.parent.joinpath("data", "photos").glob("*.jpg"))
+    assert len(paths) >= 20
+    for path in paths:
+        g = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        h, w = g.shape
+        if h < N or w < N:
+            continue
+        scores = []
+        for x in (w // 4, w // 2, 3 * w // 4):
+            x0, y0 = min(max(0, x - N // 2), w - N), max(0, h // 2 - N // 2)
+            scores.append(peak_score(g[y0 : y0 + N, x0 : x0 + N]))
+        assert float(np.median(scores)) <= DEFAULTS["screen_max_peak"], path.name
+
+
+def test_one_page_pdf_scan_is_checked(inspect):
+    """The sealed, signed sheet on the flatbed (300 dpi), embedded as the only image of a one-page PDF made with
+    reportlab, like a scanner's PDF."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawImage(ImageReader(S.flatbed(S.verification_sheet(), margin=0.02)), 0, 0, width=A4[0], height=A4[1])
+    c.save()
+    r = inspect("verification_sheet", buf.getvalue(), "sheet.pdf")
+    assert r.media_type == "application/pdf"
+    assert r.passed, [f.as_dict() for f in r.failures]
