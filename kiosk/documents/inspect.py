@@ -8,12 +8,14 @@ An ID upload holding both sides (one A4 sheet) is split: the report is for the r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 
 from kiosk.documents import readings as rd
@@ -118,6 +120,26 @@ def _ocr(engine: OcrEngine, norm: Normalised, card: bool) -> list[TextLine]:
     return lines
 
 
+# A line of each card side that sits in the card's upper half when the card is upright.
+UPPER_HALF_LABELS = {ID_FRONT: ("姓名", "性别"), ID_BACK: ("中华人民共和国", "居民身份证")}
+
+
+def _upright(spec: KindSpec, norm: Normalised, lines: list[TextLine]) -> tuple[Normalised, list[TextLine]]:
+    """Turn a card scanned upside down the right way up (the OCR's line classifier read the text anyway): when
+    the side's top labels were read in the lower half, rotate the image and the line boxes by 180°."""
+    h, w = norm.image.shape[:2]
+    votes = 0
+    for family_labels in UPPER_HALF_LABELS.values():
+        for line in lines:
+            if any(label in line.compact for label in family_labels):
+                votes += 1 if (line.box[1] + line.box[3]) / 2 > h / 2 else -1
+    if votes <= 0:
+        return norm, lines
+    flipped = [TextLine(li.text, (w - li.box[2], h - li.box[3], w - li.box[0], h - li.box[1]), li.score) for li in lines]
+    log.info("%s: card upside down, turned by 180°", spec.kind)
+    return dataclasses.replace(norm, image=cv2.rotate(norm.image, cv2.ROTATE_180)), flipped
+
+
 def _split_two_cards(image: np.ndarray) -> list[np.ndarray] | None:
     """Two ID card sides on one sheet (a page-size scan): the two cards, else None."""
     regions = find_regions(image)
@@ -158,6 +180,8 @@ def _inspect_image(
     t1 = time.perf_counter()
     if lines is None:
         lines = _ocr(engine, norm, spec.card)
+    if spec.card:
+        norm, lines = _upright(spec, norm, lines)
     t2 = time.perf_counter()
     readings = read_fields(spec, lines)
     obs = Observation(spec, norm, tuple(lines), readings, expected, today, thresholds)

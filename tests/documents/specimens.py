@@ -321,11 +321,13 @@ def flatbed(doc: Image.Image, margin: float = 0.06, angle: float = 1.2, seed: in
     """A flatbed scan: the document on a near-white bed with a faint lid shadow, slightly rotated."""
     rng = np.random.default_rng(seed)
     m = round(max(doc.size) * margin)
-    bed = Image.new("RGB", (doc.width + 2 * m, doc.height + 2 * m), (236, 236, 233))
     shadow = Image.new("L", doc.size, 0)
     ImageDraw.Draw(shadow).rounded_rectangle((0, 0, doc.width - 1, doc.height - 1), 8, fill=255)
     rotated_mask = shadow.rotate(angle, expand=True, resample=Image.BICUBIC)
     rotated = doc.rotate(angle, expand=True, resample=Image.BICUBIC, fillcolor=(236, 236, 233))
+    upright = abs(((angle + 45) % 180) - 45) < 45  # within 45° of landscape/portrait as drawn
+    w, h = (doc.width, doc.height) if upright else (doc.height, doc.width)
+    bed = Image.new("RGB", (w + 2 * m, h + 2 * m), (236, 236, 233))
     ox, oy = (bed.width - rotated.width) // 2, (bed.height - rotated.height) // 2
     edge = rotated_mask.filter(ImageFilter.GaussianBlur(3))
     bed.paste((150, 150, 150), (ox + 2, oy + 2), edge)

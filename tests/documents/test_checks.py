@@ -296,3 +296,19 @@ def test_one_page_pdf_scan_is_checked(inspect):
     r = inspect("verification_sheet", buf.getvalue(), "sheet.pdf")
     assert r.media_type == "application/pdf"
     assert r.passed, [f.as_dict() for f in r.failures]
+
+
+@pytest.mark.parametrize("angle", [181.2, 91.0, 271.0])
+def test_turned_card_is_turned_upright(inspect, front, angle):
+    """The front put on the flatbed upside down (181.2°) or on its side (91°, 271°): the normalised image is
+    the card upright (landscape, name label in the upper half) and everything is read."""
+    import cv2
+    import numpy as np
+
+    r = inspect(FRONT, S.jpeg_bytes(S.flatbed(front, angle=angle)))
+    assert r.passed, [f.as_dict() for f in r.failures]
+    assert r.readings["birth_date"] == PERSON.birth.isoformat()
+    img = cv2.imdecode(np.frombuffer(r.normalised_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert img.shape[1] > img.shape[0]
+    name_line = next(line for line in r.lines if "姓" in line.text)
+    assert name_line.box[3] < img.shape[0] / 2
