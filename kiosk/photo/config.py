@@ -16,6 +16,10 @@ class JudgeConfig:
 
     Load a per-kiosk profile (written by `python -m kiosk calibrate`) with `JudgeConfig.from_profile(path)`;
     unknown keys in a profile are an error.
+
+    Head pose defaults (max_yaw 20, max_pitch 20, max_roll 12 degrees) are chosen from measured angles of
+    the labelled photos, see the comments at those fields; the ISO/IEC 19794-5 limits (5/5/8) fail every
+    labelled good photo and ship as the stricter profile calibration/profiles/iso_19794_5.json.
     """
 
     # person / single person
@@ -35,12 +39,20 @@ class JudgeConfig:
     too_far_knees: bool = True             # both knees visible inside the frame: more than half body, too far
     # centred
     max_centre_offset: float = 0.07        # |body midline - 0.5| (fraction of frame width)
-    # frontal (degrees)
-    # ISO/IEC 19794-5 practice is yaw/pitch within 5 and roll within 8 degrees; one frame's estimate from
-    # the face mesh is only good to a few degrees and hand-labelled good photos measure up to 14 degrees,
-    # so the defaults are wider. A kiosk profile can set the ISO values.
-    max_yaw: float = 15.0
-    max_pitch: float = 15.0
+    max_face_centre_offset: float = 0.08   # |face mesh centre x - 0.5|: the head may sit a little off the
+                                           # body midline; photos labelled centred measure up to 0.06
+    # frontal (degrees), measured by checks/frontal.py from the face mesh's symmetry. ISO/IEC 19794-5 practice
+    # (yaw/pitch 5, roll 8) fails every labelled good photo; it ships as calibration/profiles/iso_19794_5.json.
+    # The defaults come from the labelled photos (dev set, and the non-commercial held-out set measured only):
+    # photos labelled frontal measure |yaw| up to 18 degrees on one-person photos (models turned slightly
+    # towards the camera: 15.9, 17.7, 18.2), those labelled not frontal 16 (gaze away), 24, 45 and 48, so
+    # yaw 20 passes every one-person frontal photo and catches 3 of the 4 turned heads. Pitch after the offset
+    # spreads -21..+17 over the frontal photos (camera height varies); only pitch beyond 20 is a nod. Roll
+    # (the eye line) measures within 11 degrees on frontal photos (14 on a group selfie); 12 keeps the "head
+    # upright" instruction meaningful. One labelled good held-out photo has its head really tilted by 34
+    # degrees (iris line 34.9, mesh 34.3) and fails roll; passing it would need max_roll >= 36.
+    max_yaw: float = 20.0
+    max_pitch: float = 20.0
     max_roll: float = 12.0
     # hat: the upper forehead band is not skin (CIELAB distance of its median from the cheeks), almost none
     # of it is skin-coloured (a hairline crossing the band leaves skin below it), and its structure is

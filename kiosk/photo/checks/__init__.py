@@ -28,7 +28,7 @@ CHECKS: tuple[Check, ...] = (
     Check(single_person.CODE, single_person.check, "exactly one person"),
     Check(real_photo.CODE, real_photo.check, "a real photo, not a drawing or screen"),
     Check(framing.CODE, framing.check, "upper body, head to waist, with margins"),
-    Check(centred.CODE, centred.check, "body midline near the frame centre"),
+    Check(centred.CODE, centred.check, "body midline and face near the frame centre"),
     Check(hands.CODE, hands.check, "both arms hanging at the sides"),
     Check(hat.CODE, hat.check, "no hat or head covering"),
     Check(glasses.CODE, glasses.check, "no glasses or sunglasses"),

@@ -1,4 +1,9 @@
-"""Centred: the body midline (shoulders and hips, or shoulders and nose) near the frame centre."""
+"""Centred: the body midline (shoulders and hips, or shoulders and nose) and the face near the frame centre.
+
+The face is measured as well as the body: a person standing in the middle but leaning the head to one side
+(towards a microphone, into a second person's frame) is not centred, and when no body is found the face alone
+says where the person is.
+"""
 
 from __future__ import annotations
 
@@ -26,14 +31,31 @@ def midline(obs: Observation, cfg: JudgeConfig) -> float:
     return sum(xs) / len(xs) / obs.width
 
 
+def face_centre(obs: Observation) -> float | None:
+    """Mean x of the face mesh as a fraction of the frame width, if there is a face mesh."""
+    if obs.mesh is None:
+        return None
+    return float(obs.mesh[:468, 0].mean()) / obs.width
+
+
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
-    if not has_body(obs, cfg):
+    face = face_centre(obs)
+    body = midline(obs, cfg) if has_body(obs, cfg) else None
+    if body is None and face is None:
         return skipped(CODE, "no_body", NO_BODY)
-    x = midline(obs, cfg)
-    offset = x - 0.5
-    if abs(offset) > cfg.max_centre_offset:
+    details = {"midline": None if body is None else round(body, 3),
+               "face_centre": None if face is None else round(face, 3)}
+    # (offset, limit) of each measure, both fractions of the frame width; the one furthest beyond its limit
+    # decides and is reported.
+    measures = []
+    if body is not None:
+        measures.append((body - 0.5, cfg.max_centre_offset))
+    if face is not None:
+        measures.append((face - 0.5, cfg.max_face_centre_offset))
+    offset, limit = max(measures, key=lambda m: abs(m[0]) - m[1])
+    if abs(offset) > limit:
         # The camera image is not mirrored: the applicant's right hand appears on the image left, so a
         # person standing right of centre in the image moves to their own right to reach the centre.
         message = GO_RIGHT if offset > 0 else GO_LEFT
-        return failed(CODE, "off_centre", message, abs(offset), cfg.max_centre_offset, midline=round(x, 3))
-    return passed(CODE, abs(offset), cfg.max_centre_offset, midline=round(x, 3))
+        return failed(CODE, "off_centre", message, abs(offset), limit, **details)
+    return passed(CODE, abs(offset), limit, **details)

@@ -1,5 +1,14 @@
-"""Frontal: head yaw, pitch and roll (degrees) within limits, from a rigid fit of the face mesh to a
-generic 3D face (nose tip, chin, outer eye corners, mouth corners)."""
+"""Frontal: head yaw, pitch and roll (degrees) within limits, measured from the face mesh's own symmetry.
+
+No generic head model is needed: the face mesh is a 3D mesh (x, y in pixels, z on the same scale), and a
+face is left-right symmetric. The face's left-right axis is the mean of 14 symmetric landmark pairs (eye
+corners, eyelids, brows, cheeks, nose wings, mouth corners, jaw), its up-down axis the principal direction of
+20 midline landmarks (forehead to chin) made orthogonal to it; their cross product is the face's forward
+direction. Yaw and pitch are that direction's angles from the camera axis, roll is the left-right axis's
+angle in the image (for a level face the eye line). Using 34 points instead of six makes the estimate
+steadier than a fit to a generic face, and it agrees with the iris line for roll within about 2 degrees on
+the labelled photos.
+"""
 
 from __future__ import annotations
 
@@ -14,32 +23,48 @@ from kiosk.photo.vision import Observation
 from kiosk.text import Text
 
 CODE = "frontal"
-# Generic face in image axes (x right, y down, z away from the camera), nose tip at the origin.
-MODEL = np.array([(0, 0, 0), (0, 330, 65), (-225, -170, 135), (225, -170, 135), (-150, 150, 125),
-                  (150, 150, 125)], np.float64)
-MESH_INDEX = [1, 152, 33, 263, 61, 291]
-# The generic face sits tilted against MediaPipe's mesh: faces looking straight at the camera measure about
-# +6 degrees of pitch with it (median over the labelled frontal photos), so that much is taken off.
-PITCH_OFFSET = 6.0
+# Face mesh landmark pairs (subject's right side, subject's left side): mirror images of each other.
+SYMMETRIC_PAIRS = ((33, 263), (133, 362), (159, 386), (145, 374), (70, 300), (105, 334), (98, 327),
+                   (61, 291), (234, 454), (127, 356), (93, 323), (132, 361), (172, 397), (58, 288))
+# Face mesh landmarks on the midline, forehead to chin.
+MIDLINE = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 2, 164, 0, 17, 18, 200, 199, 175, 152)
+# The forehead-to-chin line is not square to the line of sight: faces looking straight at the camera measure
+# about 9 degrees of pitch with it (median 9.3 over the 31 dev photos labelled frontal), so that much is
+# taken off.
+PITCH_OFFSET = 9.0
 
 TURN = Text("请正对镜头，不要左右转头", "Please face the camera straight on, without turning your head")
 NOD = Text("请平视镜头，不要抬头或低头", "Please look straight at the camera, chin level")
 FACE_AWAY = Text("请转过身来，面向镜头", "Please turn around and face the camera")
 TILT = Text("请把头摆正，不要歪头", "Please hold your head upright, not tilted")
 
+_RIGHT = np.array([a for a, _b in SYMMETRIC_PAIRS])
+_LEFT = np.array([b for _a, b in SYMMETRIC_PAIRS])
+_MIDLINE = np.array(MIDLINE)
+
+
+def face_axes(mesh: np.ndarray) -> np.ndarray:
+    """3x3 matrix whose rows are the face's right-ward, down-ward and backward unit axes in image axes
+    (x right, y down, z away from the camera)."""
+    pts = mesh.astype(np.float64)
+    across = (pts[_LEFT] - pts[_RIGHT]).sum(axis=0)  # subject's right -> left: image left -> right
+    across /= np.linalg.norm(across)
+    mid = pts[_MIDLINE]
+    _u, _s, vt = np.linalg.svd(mid - mid.mean(axis=0), full_matrices=False)
+    down = vt[0] if vt[0] @ (pts[MIDLINE[-1]] - pts[MIDLINE[0]]) > 0 else -vt[0]  # forehead -> chin
+    down = down - across * (down @ across)
+    down /= np.linalg.norm(down)
+    back = np.cross(across, down)
+    return np.stack([across, down, back])
+
 
 def head_pose(mesh: np.ndarray) -> tuple[float, float, float]:
-    """(yaw, pitch, roll) in degrees; 0 is looking straight into the camera."""
-    pts = mesh[MESH_INDEX].astype(np.float64)
-    mp, mq = MODEL.mean(0), pts.mean(0)
-    u, _s, vt = np.linalg.svd((pts - mq).T @ (MODEL - mp))
-    d = np.eye(3)
-    d[2, 2] = np.sign(np.linalg.det(u @ vt))
-    rot = u @ d @ vt
-    forward = rot @ np.array([0.0, 0.0, -1.0])  # the face's forward direction in image axes
+    """(yaw, pitch, roll) in degrees; 0 is looking straight into the camera, upright."""
+    across, _down, back = face_axes(mesh)
+    forward = -back  # (0, 0, -1) for a face looking into the camera
     yaw = math.degrees(math.atan2(-forward[0], -forward[2]))
     pitch = math.degrees(math.atan2(forward[1], -forward[2])) - PITCH_OFFSET
-    roll = math.degrees(math.atan2(rot[1, 0], rot[0, 0]))
+    roll = math.degrees(math.atan2(across[1], across[0]))
     return yaw, pitch, roll
 
 
