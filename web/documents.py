@@ -32,6 +32,17 @@ STAFF_ROLES = ("staff", "admin")
 # Documents may change while the case is being prepared or corrected, not once it has moved on.
 EDITABLE_STATES = frozenset({State.DRAFT, State.ONSITE, State.RETURNED_FOR_CORRECTION, State.RETURNED_BY_ADMINISTRATION})
 MAX_REASON = 1000
+FIELD_LABELS: dict[str, Text] = {
+    "name": Text("姓名", "Name"),
+    "id_number": Text("身份证号码", "ID number"),
+    "birth_date": Text("出生日期", "Birth date"),
+    "expiry": Text("有效期至", "Valid until"),
+    "authority": Text("签发机关", "Issued by"),
+    "credit_code": Text("统一社会信用代码", "Credit code"),
+    "subject_name": Text("名称", "Name of the subject"),
+    "domains": Text("域名", "Domains"),
+    "domain": Text("域名", "Domain"),
+}
 PERSON_ROLES = {"principal": ("principal_id_front", "principal_id_back"), "website_leader": ("leader_id_front", "leader_id_back")}
 
 
@@ -118,7 +129,7 @@ def _page(case: Case, kind: str, error: KioskError | None = None, status: int = 
     name = ATTACHMENT_NAMES.get(AttachmentKind(kind), kind_spec(kind).name)
     return render_template(
         "documents/attachment.html", case=case, kind=kind, name=name, att=att, history=history[::-1],
-        expected=expected_values(case, kind), editable=_editable(case), error=error,
+        expected=expected_values(case, kind), editable=_editable(case), error=error, labels=FIELD_LABELS,
         camera=bool(current_app.config.get("DOCUMENT_CAMERA") or current_app.config.get("DOCUMENT_CAMERA_FACTORY")),
     ), status
 
