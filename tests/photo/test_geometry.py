@@ -97,3 +97,13 @@ def test_face_alone_is_measured_when_no_body() -> None:
 
 def test_nobody_is_skipped() -> None:
     assert centred.check(observation(None, None), JudgeConfig()).status == "skipped"
+
+
+def test_shoulder_outside_the_frame_leaves_the_face_to_decide() -> None:
+    """A close-up: the body's midline guessed from a shoulder beyond the image edge is not used."""
+    obs = observation(0.3, 0.5)
+    assert obs.pose is not None
+    assert centred.check(obs, JudgeConfig()).status == "fail"
+    obs.pose[R_SHOULDER, 0] = -20  # the right shoulder now lies left of the frame
+    res = centred.check(obs, JudgeConfig())
+    assert res.status == "pass" and res.details["midline"] is None

@@ -2,7 +2,8 @@
 
 The face is measured as well as the body: a person standing in the middle but leaning the head to one side
 (towards a microphone, into a second person's frame) is not centred, and when no body is found the face alone
-says where the person is.
+says where the person is. In a close-up that cuts a shoulder off at the side, the pose model only guesses
+that shoulder, so the face alone decides.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from kiosk.photo.checks.base import NO_BODY, failed, has_body, passed, shoulder_mid, skipped
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
-from kiosk.photo.vision import L_HIP, NOSE, R_HIP, Observation
+from kiosk.photo.vision import L_HIP, L_SHOULDER, NOSE, R_HIP, R_SHOULDER, Observation
 from kiosk.text import Text
 
 CODE = "centred"
@@ -38,9 +39,18 @@ def face_centre(obs: Observation) -> float | None:
     return float(obs.mesh[:468, 0].mean()) / obs.width
 
 
+def shoulders_in_frame(obs: Observation) -> bool:
+    """Both shoulder joints lie inside the frame horizontally (a close-up cuts them off at the sides)."""
+    assert obs.pose is not None
+    xs = obs.pose[[L_SHOULDER, R_SHOULDER], 0]
+    return bool(((xs >= 0) & (xs <= obs.width)).all())
+
+
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     face = face_centre(obs)
     body = midline(obs, cfg) if has_body(obs, cfg) else None
+    if body is not None and face is not None and not shoulders_in_frame(obs):
+        body = None  # a shoulder outside the frame is the pose model's guess: the face is the better measure
     if body is None and face is None:
         return skipped(CODE, "no_body", NO_BODY)
     details = {"midline": None if body is None else round(body, 3),
