@@ -530,17 +530,22 @@ def counter_open(case_id: int) -> Any:
     return _back(case_id)
 
 
+def _discard_pending(case: Case) -> None:
+    """Discard (keep stored, mark discarded) the attempt waiting for staff, before the booth takes another."""
+    attempt_service.require_onsite(case)
+    for attempt in case.photo_attempts:
+        if attempt.status == attempt_service.TAKEN:
+            attempt_service.discard_attempt(get_session(), attempt, current_user())
+    get_session().commit()
+
+
 @bp.post("/counter/<int:case_id>/retake")
 @role_required(*STAFF_ROLES)
 def counter_retake(case_id: int) -> Any:
     """Discard the photo waiting for a decision (it stays stored) and let the booth take another."""
     case = _load_case(case_id)
     try:
-        attempt_service.require_onsite(case)
-        for attempt in case.photo_attempts:
-            if attempt.status == attempt_service.TAKEN:
-                attempt_service.discard_attempt(get_session(), attempt, current_user())
-        get_session().commit()
+        _discard_pending(case)
     except KioskError as err:
         return _fail(err, case_id)
     booth_session().arm(case.id)
@@ -553,11 +558,7 @@ def counter_capture(case_id: int) -> Any:
     """Take the photo now, whatever the checks say (failed checks then need an override to accept)."""
     case = _load_case(case_id)
     try:
-        attempt_service.require_onsite(case)
-        for attempt in case.photo_attempts:
-            if attempt.status == attempt_service.TAKEN:
-                attempt_service.discard_attempt(get_session(), attempt, current_user())
-        get_session().commit()
+        _discard_pending(case)
     except KioskError as err:
         return _fail(err, case_id)
     booth_session().request_manual(case.id)
