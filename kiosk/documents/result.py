@@ -1,69 +1,13 @@
-"""Check results for documents: the same shape as the photo judge's (code, status, value, threshold, reason,
-bilingual message, details), frozen and JSON-able."""
+"""Check results for documents: the shared CheckResult (kiosk.checkresult) and shorthands to make them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.checkresult import ERROR, FAIL, PASS, SKIPPED, CheckResult, jsonable
 from kiosk.text import Text
 
-PASS = "pass"
-FAIL = "fail"
-SKIPPED = "skipped"
-ERROR = "error"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """One check's outcome on one document.
-
-    `status` is "pass", "fail", "skipped" (not applicable to this document) or "error" (the check raised).
-    `passed` is True for "pass" and "skipped". `value` is the measured figure compared with `threshold`.
-    """
-
-    code: str
-    status: str
-    value: float | None = None
-    threshold: float | str | None = None
-    reason: str = "ok"
-    message: Text = Text("", "")
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status in (PASS, SKIPPED)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "status": self.status,
-            "passed": self.passed,
-            "value": jsonable(self.value),
-            "threshold": jsonable(self.threshold),
-            "reason": self.reason,
-            "message": self.message.as_dict(),
-            "details": jsonable(self.details),
-        }
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON types from numpy scalars, tuples, dates and nested containers."""
-    if value is None or isinstance(value, bool | str | int):
-        return value
-    if isinstance(value, float):
-        return round(value, 4) if value == value else None
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return jsonable(value.item())
-    if hasattr(value, "tolist"):
-        return jsonable(value.tolist())
-    return str(value)
+__all__ = ["ERROR", "FAIL", "PASS", "SKIPPED", "CheckResult", "failed", "jsonable", "passed", "skipped"]
 
 
 def passed(code: str, value: float | None, threshold: float | str | None, message: Text, /, **details: Any) -> CheckResult:
