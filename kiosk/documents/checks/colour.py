@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.documents.observation import Observation
-from kiosk.documents.result import CheckResult, failed, passed
+from kiosk.documents.result import CheckResult, failed, passed, skipped
 from kiosk.text import Text
 
 CODE = "colour"
@@ -23,6 +23,11 @@ def chroma_p999(image: np.ndarray) -> float:
 
 
 def check(obs: Observation) -> CheckResult:
+    if obs.spec.kind == "verification_sheet" and not obs.expected.get("require_seal", True):
+        # An individual's sheet is black print and a signature, with no red seal: a colour scan of it has no
+        # colour to measure, so this check cannot tell it from a greyscale copy. Staff look at the original.
+        return skipped(CODE, "colour_not_judgeable",
+                       Text("个人核验单无彩色内容，无法判断是否彩色扫描", "An individual's sheet has no colour to judge the scan by"))
     value = chroma_p999(obs.scaled(600))
     limit = obs.thresholds["colour_min_chroma"]
     if value < limit:
