@@ -170,3 +170,17 @@ def test_case_list_filter(staff_client, app, enterprise_form):
     make_case(app, enterprise_form, "approved")
     assert "南京示例科技有限公司" in staff_client.get("/cases?state=approved").data.decode()
     assert "南京示例科技有限公司" not in staff_client.get("/cases?state=draft").data.decode()
+
+
+def test_checklist_says_when_checks_failed(staff_client, app, enterprise_form):
+    case_id = make_case(app, enterprise_form, "onsite_verification")
+    with get_database(app).session() as s:
+        staff = s.scalars(select(User).where(User.role == "staff")).one()
+        s.add(Attachment(case_id=case_id, kind="subject_certificate", status="checked", passed=False,
+                         original_sha256="c" * 64, original_size=1, uploaded_by_id=staff.id))
+        s.add(Attachment(case_id=case_id, kind="principal_id_front", status="checked", passed=True,
+                         original_sha256="d" * 64, original_size=1, uploaded_by_id=staff.id))
+    html = staff_client.get(f"/cases/{case_id}").data.decode()
+    licence_row = html.split('data-kind="subject_certificate"')[1].split("</tr>")[0]
+    front_row = html.split('data-kind="principal_id_front"')[1].split("</tr>")[0]
+    assert "检查未通过" in licence_row and "检查通过，待确认" in front_row
