@@ -22,7 +22,31 @@ def parse_device(spec: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-class OpenCVDevice(Camera):
+class _OpenCVCapture(Camera):
+    """What a device and a stream share: an OpenCV VideoCapture that reads, and releases on close."""
+
+    _cap: cv2.VideoCapture | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._cap is not None
+
+    def read(self) -> np.ndarray | None:
+        if self._cap is None:
+            return None
+        ok, frame = self._cap.read()
+        if not ok or frame is None:
+            return None
+        self._note_size(frame)
+        return frame
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
+class OpenCVDevice(_OpenCVCapture):
     """A local camera. Asks for MJPEG at the largest preferred size the camera accepts."""
 
     kind = "device"
@@ -36,9 +60,6 @@ class OpenCVDevice(Camera):
         self.sizes = sizes
         self._cap: cv2.VideoCapture | None = None
 
-    @property
-    def is_open(self) -> bool:
-        return self._cap is not None
 
     def open(self) -> None:
         cap = cv2.VideoCapture(self.index, cv2.CAP_V4L2) if hasattr(cv2, "CAP_V4L2") else \
@@ -58,22 +79,8 @@ class OpenCVDevice(Camera):
         self._cap = cap
         log.info("opened camera %d at %dx%d", self.index, *self._frame_size)
 
-    def read(self) -> np.ndarray | None:
-        if self._cap is None:
-            return None
-        ok, frame = self._cap.read()
-        if not ok or frame is None:
-            return None
-        self._note_size(frame)
-        return frame
 
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
-
-
-class OpenCVStream(Camera):
+class OpenCVStream(_OpenCVCapture):
     """A network stream (rtsp://, http://...) read by OpenCV's FFmpeg backend."""
 
     kind = "url"
@@ -87,9 +94,6 @@ class OpenCVStream(Camera):
         # Never show credentials embedded in a stream URL.
         return f"{self.kind}:{re.sub(r'//[^/@]*@', '//***@', self.spec)}"
 
-    @property
-    def is_open(self) -> bool:
-        return self._cap is not None
 
     def open(self) -> None:
         cap = cv2.VideoCapture(self.spec)
@@ -100,16 +104,3 @@ class OpenCVStream(Camera):
         self._cap = cap
         log.info("opened stream %s", self.label)
 
-    def read(self) -> np.ndarray | None:
-        if self._cap is None:
-            return None
-        ok, frame = self._cap.read()
-        if not ok or frame is None:
-            return None
-        self._note_size(frame)
-        return frame
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
