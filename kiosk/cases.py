@@ -16,7 +16,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import validators
-from kiosk.models import Attachment, Case, CaseEvent, Person, PhotoAttempt, Setting, User, Website, utcnow
+from kiosk.models import (
+    Attachment,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    Person,
+    PhotoAttempt,
+    Setting,
+    User,
+    Website,
+    utcnow,
+)
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
     GB11643_ID_TYPES,
@@ -159,15 +170,27 @@ def validate_case_input(data: dict[str, Any]) -> CaseInput:
     return CaseInput(subject_type, subject_name, cert_type, cert_number, province, websites, people)
 
 
-def find_open_duplicate(session: Session, cert_number: str, domains: list[str]) -> Case | None:
-    """An open case for the same subject certificate number and any of the same domains."""
+def find_open_duplicate(
+    session: Session, cert_number: str, domains: list[str], *, exclude_id: int | None = None
+) -> Case | None:
+    """An open case (other than `exclude_id`) for the same subject certificate number and any of the same domains."""
     stmt = (
         select(Case)
         .join(Website)
         .where(Case.subject_cert_number == cert_number, Case.state.in_([s.value for s in OPEN_STATES]))
         .where(Website.domain.in_(domains))
     )
+    if exclude_id is not None:
+        stmt = stmt.where(Case.id != exclude_id)
     return session.scalars(stmt).first()
+
+
+def _duplicate_error(duplicate: Case) -> KioskError:
+    return KioskError(
+        "duplicate_case",
+        Text(f"该主体和域名已有未完成的案件 {duplicate.number}", f"An open case {duplicate.number} exists for this subject and domain"),
+        status=409,
+    )
 
 
 def _next_case_number(session: Session, today: dt.date) -> str:
@@ -197,11 +220,7 @@ def create_case(session: Session, data: CaseInput, actor: User, kiosk_name: str 
     """Store a validated case in state draft with its first timeline event. Refuses a duplicate open case."""
     duplicate = find_open_duplicate(session, data.subject_cert_number, [d for d, _ in data.websites])
     if duplicate is not None:
-        raise KioskError(
-            "duplicate_case",
-            Text(f"该主体和域名已有未完成的案件 {duplicate.number}", f"An open case {duplicate.number} exists for this subject and domain"),
-            status=409,
-        )
+        raise _duplicate_error(duplicate)
     for attempt in range(5):
         number = _next_case_number(session, utcnow().date())
         case = Case(
@@ -228,6 +247,53 @@ def create_case(session: Session, data: CaseInput, actor: User, kiosk_name: str 
         session.add(CaseEvent(case_id=case.id, actor_id=actor.id, move="create", to_state=case.state))
         return case
     raise AssertionError("unreachable")
+
+
+EDITABLE_STATES = frozenset({State.DRAFT, State.ONSITE, State.RETURNED_FOR_CORRECTION, State.RETURNED_BY_ADMINISTRATION})
+
+
+def case_form_values(case: Case) -> dict[str, Any]:
+    """The new-case form's fields filled from a stored case (for the edit page)."""
+    values: dict[str, Any] = {
+        "subject_type": case.subject_type, "province": case.province, "subject_name": case.subject_name,
+        "subject_cert_number": case.subject_cert_number,
+        "website_domain": [w.domain for w in case.websites], "website_name": [w.name for w in case.websites],
+    }
+    for person in case.people:
+        for key in ("name", "id_type", "id_number", "mobile"):
+            values[f"{person.role}_{key}"] = getattr(person, key)
+    return values
+
+
+def update_case(session: Session, case: Case, data: CaseInput, actor: User) -> list[str]:
+    """Correct a case's filing information (while it is a draft, on site, or returned). Returns the names of the
+    fields that changed, recorded with who made the change; sealed evidence is untouched (sealing again writes a
+    correction manifest). Refuses other states and changes that would duplicate another open case."""
+    if case.state not in EDITABLE_STATES:
+        raise KioskError("case_not_editable", Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state"),
+                         status=409)
+    duplicate = find_open_duplicate(session, data.subject_cert_number, [d for d, _ in data.websites], exclude_id=case.id)
+    if duplicate is not None:
+        raise _duplicate_error(duplicate)
+    before = case_form_values(case)
+    case.subject_type, case.subject_name = data.subject_type, data.subject_name
+    case.subject_cert_type, case.subject_cert_number = data.subject_cert_type, data.subject_cert_number
+    case.province = data.province
+    if [(w.domain, w.name) for w in case.websites] != data.websites:
+        case.websites = [Website(domain=d, name=n) for d, n in data.websites]
+    for role, fields in data.people.items():
+        person = case.person(role)
+        if person is None:
+            case.people.append(Person(role=role, **fields))
+        else:
+            for key, value in fields.items():
+                setattr(person, key, value)
+    session.flush()
+    after = case_form_values(case)
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if changed:
+        session.add(AuditEvent(actor_id=actor.id, action="case_edited", target=f"case:{case.id}", detail={"fields": changed}))
+    return changed
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import cases as case_service
 from kiosk.models import Case, User
-from kiosk.text import KioskError
+from kiosk.text import KioskError, Text
 from kiosk.workflow import (
     ID_TYPES,
     PROVINCES,
@@ -91,6 +91,37 @@ def new_case() -> Any:
     return render_template(
         "counter/new_case.html", form=form, errors=errors, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
         id_types=ID_TYPES,
+    ), status
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def edit_case(case_id: int) -> Any:
+    session = get_session()
+    case = load_case(session, case_id)
+    errors: dict[str, Any] = {}
+    status = 200
+    form = case_service.case_form_values(case)
+    if request.method == "POST":
+        form = _form_data()
+        try:
+            data = case_service.validate_case_input(form)
+            changed = case_service.update_case(session, case, data, current_user())
+            session.commit()
+        except case_service.FormErrors as err:
+            session.rollback()
+            errors, status = err.errors, 400
+        except KioskError as err:
+            session.rollback()
+            errors, status = {"form": err.text}, err.status
+        else:
+            flash((f"已保存（修改了{len(changed)}项）", f"Saved ({len(changed)} fields changed)"))
+            return redirect(url_for("counter.case_page", case_id=case.id))
+    elif case.state not in case_service.EDITABLE_STATES:
+        errors, status = {"form": Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state")}, 409
+    return render_template(
+        "counter/new_case.html", form=form, errors=errors, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
+        id_types=ID_TYPES, case=case,
     ), status
 
 

@@ -184,3 +184,32 @@ def test_checklist_says_when_checks_failed(staff_client, app, enterprise_form):
     licence_row = html.split('data-kind="subject_certificate"')[1].split("</tr>")[0]
     front_row = html.split('data-kind="principal_id_front"')[1].split("</tr>")[0]
     assert "检查未通过" in licence_row and "检查通过，待确认" in front_row
+
+
+def test_staff_correct_a_returned_case(staff_client, app, enterprise_form):
+    case_id = make_case(app, enterprise_form, "returned_for_correction")
+    page = staff_client.get(f"/cases/{case_id}/edit")
+    assert page.status_code == 200 and "南京示例科技有限公司" in page.data.decode()
+    form = dict(enterprise_form, subject_name="南京示例科技股份有限公司", website_name=["示例网（新）"])
+    assert post(staff_client, f"/cases/{case_id}/edit", form).status_code == 302
+    with get_database(app).session() as s:
+        case = s.get(Case, case_id)
+        assert case.subject_name == "南京示例科技股份有限公司" and case.websites[0].name == "示例网（新）"
+        from kiosk.models import AuditEvent
+
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "case_edited")).one()
+        assert event.detail["fields"] == ["subject_name", "website_name"]
+
+
+def test_edit_refused_once_submitted_and_bad_input_changes_nothing(staff_client, app, enterprise_form):
+    case_id = make_case(app, enterprise_form, "awaiting_internal_audit")
+    response = post(staff_client, f"/cases/{case_id}/edit", dict(enterprise_form, subject_name="改名"))
+    assert response.status_code == 409
+    other = make_case(app, dict(enterprise_form, website_domain=["other.cn"]), "draft")
+    bad = post(staff_client, f"/cases/{other}/edit", dict(enterprise_form, principal_id_number="110105194912310021"))
+    assert bad.status_code == 400
+    duplicate = post(staff_client, f"/cases/{other}/edit", enterprise_form)  # would duplicate the first, open case
+    assert duplicate.status_code == 409
+    with get_database(app).session() as s:
+        assert s.get(Case, case_id).subject_name == "南京示例科技有限公司"
+        assert [w.domain for w in s.get(Case, other).websites] == ["other.cn"]
