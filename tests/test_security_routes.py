@@ -1,0 +1,256 @@
+"""Security review: every route of the app for every role (anonymous, staff, auditor, admin, and a booth display
+holding case A's booth cookie), CSRF on every POST, and the specific risks: a booth reaching another case, path
+traversal in downloads, open redirects, sniffable uploads, HTML injection, oversized bodies.
+
+The expected outcome of each (endpoint, method) comes from the explicit ROUTES table, written by reading the
+views; a route missing from the table fails `test_every_route_is_in_the_table`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.models import Attachment, Base, PhotoAttempt, User
+from tests.archive.conftest import NUMBER, sealed  # noqa: F401 - fixture
+from tests.archive.factory import jpeg
+from tests.booth.conftest import booth_app, new_onsite_case, open_booth, signal_camera  # noqa: F401 - fixtures
+from tests.conftest import ENTERPRISE_FORM, csrf_token, login, post
+from web.auth import AddressLimiter
+from web.db import get_database
+
+ROLES = ("anonymous", "staff", "auditor", "admin", "booth")
+
+# Outcome classes: A allowed (the view ran), L sent to the login page (401 for /api/), F 403, N 404.
+# Columns: anonymous, staff, auditor, admin, booth display with case A's cookie.
+ROUTES: dict[tuple[str, str], str] = {
+    ("static", "GET"): "AAAAA",
+    ("auth.login", "GET"): "AAAAA",
+    ("auth.login", "POST"): "AAAAA",          # wrong password: the login page again
+    ("auth.logout", "POST"): "LLLLL",         # always ends on the login page
+    ("counter.index", "GET"): "LAAAL",        # logged in: to the role's home
+    ("api.health", "GET"): "AAAAA",
+    ("api.csrf_token", "GET"): "AAAAA",
+    ("api.requirements", "GET"): "LAAAL",
+    ("counter.case_list", "GET"): "LAFAL",
+    ("counter.new_case", "GET"): "LAFAL",
+    ("counter.new_case", "POST"): "LAFAL",
+    ("counter.case_page", "GET"): "LAFAL",
+    ("counter.edit_case", "GET"): "LAFAL",
+    ("counter.edit_case", "POST"): "LAFAL",
+    ("counter.move", "POST"): "LAFAL",
+    ("documents.attachment", "GET"): "LAFAL",
+    ("documents.upload", "POST"): "LAFAL",
+    ("documents.capture", "POST"): "LAFAL",
+    ("documents.decide", "POST"): "LAFAL",
+    ("documents.image", "GET"): "LAFAL",
+    ("users.user_list", "GET"): "LFFAL",
+    ("users.user_list", "POST"): "LFFAL",
+    ("users.update", "POST"): "LFFAL",
+    ("audit.search", "GET"): "LFAAL",
+    ("audit.case_view", "GET"): "LFAAL",
+    ("audit.download", "GET"): "LFAAL",
+    ("audit.export", "POST"): "LFAAL",
+    ("audit.legal_hold", "POST"): "LFFAL",
+    ("audit.access_log", "GET"): "LFFAL",
+    ("booth.open_booth", "GET"): "AAAAA",     # whoever holds the token (it is the booth's secret)
+    ("booth.booth_screen", "GET"): "AAAAA",   # without the cookie: the waiting page only
+    ("booth.booth_events", "GET"): "FFFFA",
+    ("booth.stream", "GET"): "FAFAA",
+    ("booth.booth_photo", "GET"): "FAFAA",    # case A's own photo
+    ("booth.upload_frame", "POST"): "FFFFA",  # the booth gets 409 here: not in browser-camera mode
+    ("booth.counter_view", "GET"): "LAFAL",
+    ("booth.counter_events", "GET"): "LAFAL",
+    ("booth.counter_open", "POST"): "LAFAL",
+    ("booth.counter_retake", "POST"): "LAFAL",
+    ("booth.counter_capture", "POST"): "LAFAL",
+    ("booth.counter_accept", "POST"): "LAFAL",
+    ("booth.counter_override", "POST"): "LAFAL",
+}
+
+
+# Requests that end a session or retire case A's booth token run last.
+LAST = ("booth.counter_open", "auth.logout")
+
+
+def app_routes(app) -> list[tuple[str, str, object]]:
+    routes = [(rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
+              for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return sorted(routes, key=lambda r: (r[0] in LAST, r[0], r[1]))
+
+
+# ---------------------------------------------------------------- the world: cases A and B, a sealed case
+
+@pytest.fixture
+def app(booth_app):  # noqa: F811 - the booth's app (fake camera and judge) for every route
+    booth_app.extensions["kiosk.login_limiter"] = AddressLimiter(limit=10_000)
+    return booth_app
+
+
+def _form(**changes) -> dict:
+    data = {k: (list(v) if isinstance(v, list) else v) for k, v in ENTERPRISE_FORM.items()}
+    data.update(changes)
+    return data
+
+
+def _add_attempt(app, case_id: int, seed: int) -> int:
+    from web.services import blob_store
+
+    img = blob_store(app).put(jpeg(seed, (480, 640)), encrypt=False, media_type="image/jpeg")
+    with get_database(app).session() as s:
+        attempt = PhotoAttempt(case_id=case_id, taken_at=dt.datetime.now(dt.UTC), kiosk_name="k", trigger="auto",
+                               image_sha256=img.sha256, image_size=img.size, width=480, height=640, passed=True,
+                               verdict={"results": []}, status="taken")
+        s.add(attempt)
+        s.commit()
+        return attempt.id
+
+
+def _add_attachment(app, case_id: int, data: bytes, media_type: str, kind: str = "principal_id_front") -> int:
+    from web.services import blob_store
+
+    blob = blob_store(app).put(data, encrypt=True, media_type=media_type)
+    with get_database(app).session() as s:
+        staff_id = s.scalars(select(User.id).where(User.username == "staff")).one()
+        att = Attachment(case_id=case_id, kind=kind, status="checked", filename="x", media_type=media_type,
+                         original_sha256=blob.sha256, original_size=blob.size, normalised_sha256=blob.sha256,
+                         encrypted=True, passed=True, checks=[], readings={}, uploaded_by_id=staff_id)
+        s.add(att)
+        s.commit()
+        return att.id
+
+
+@pytest.fixture
+def world(app, sealed):  # noqa: F811
+    """Case A (booth open for it, one photo, one scan), case B (one photo), a sealed case in the archive."""
+    staff = app.test_client()
+    login(staff, "staff")
+    case_a = new_onsite_case(staff, _form())
+    case_b = new_onsite_case(staff, _form(subject_name="另一家示例公司", subject_cert_number="91110000600037341L",
+                                          website_domain=["other.cn"]))
+    booth = app.test_client()
+    link = open_booth(staff, booth, case_a)
+    with get_database(app).session() as s:
+        staff_id = s.scalars(select(User.id).where(User.username == "staff")).one()
+    return {
+        "staff_client": staff, "booth_client": booth, "token": link.rsplit("/", 1)[1],
+        "case_a": case_a, "case_b": case_b, "attempt_a": _add_attempt(app, case_a, 11),
+        "attempt_b": _add_attempt(app, case_b, 12), "att_a": _add_attachment(app, case_a, jpeg(13), "image/jpeg"),
+        "number": sealed["number"], "photo": sealed["photo"], "staff_id": staff_id,
+    }
+
+
+def url_values(w: dict) -> dict[str, object]:
+    return {"case_id": w["case_a"], "attempt_id": w["attempt_a"], "att_id": w["att_a"], "kind": "principal_id_front",
+            "which": "original", "number": w["number"], "sha256": w["photo"], "token": w["token"],
+            "user_id": w["staff_id"], "filename": "style.css"}
+
+
+def client_for(app, w: dict, role: str):
+    client = app.test_client()
+    if role in ("staff", "auditor", "admin"):
+        login(client, role)
+    elif role == "booth":
+        client.set_cookie("booth_token", w["token"], path="/booth")
+    return client
+
+
+def classify(response, path: str) -> str:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status in (301, 302, 303) and re.search(r"/login(\?|$)", location):
+        return "L"
+    if status == 401 and path.startswith("/api/"):
+        return "L"
+    if status == 403:
+        return "F"
+    if status == 404:
+        return "N"
+    assert status < 500 or status == 503, (path, status, response.data[:300])
+    return "A"
+
+
+def request_route(app, client, endpoint: str, method: str, w: dict):
+    with app.test_request_context():
+        from flask import url_for
+
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        path = url_for(endpoint, **{k: v for k, v in url_values(w).items() if k in rule.arguments})
+    if method == "GET":
+        response = client.get(path)
+    else:
+        data = {"username": "nobody", "password": "wrong"} if endpoint == "auth.login" else {}
+        headers = {"X-CSRFToken": csrf_token(client)} if endpoint == "booth.upload_frame" else {}
+        response = post(client, path, data, headers=headers)
+    outcome = classify(response, path)
+    response.close()  # streaming responses (SSE, MJPEG)
+    return outcome, response.status_code, path
+
+
+def test_every_route_is_in_the_table(app) -> None:
+    found = {(endpoint, method) for endpoint, method, _ in app_routes(app)}
+    assert found - ROUTES.keys() == set(), "new routes need a row in ROUTES"
+    assert ROUTES.keys() - found == set(), "ROUTES names routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_role(app, world, role) -> None:
+    column = ROLES.index(role)
+    wrong = []
+    for endpoint, method, _ in app_routes(app):
+        expected = ROUTES[(endpoint, method)][column]
+        got, status, path = request_route(app, client_for(app, world, role), endpoint, method, world)
+        if got != expected:
+            wrong.append(f"{method} {path} ({endpoint}): expected {expected}, got {got} ({status})")
+    assert wrong == []
+
+
+def test_route_table_counts() -> None:
+    """The table's totals per role (a change here is a deliberate change of who may do what)."""
+    counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
+              for i, role in enumerate(ROLES)}
+    assert len(ROUTES) == 42
+    assert counts == {"anonymous": "A7L31F4N0", "staff": "A30L1F11N0", "auditor": "A13L1F28N0",
+                      "admin": "A39L1F2N0", "booth": "A11L31F0N0"}
+
+
+# ---------------------------------------------------------------- CSRF on every POST
+
+def snapshot(app) -> dict[str, list]:
+    """Every row of every table, and every file of the archive."""
+    out: dict[str, list] = {}
+    with get_database(app).session() as s:
+        for table in Base.metadata.sorted_tables:
+            out[table.name] = [tuple(map(repr, row)) for row in s.execute(table.select())]
+    root = Path(app.config["ARCHIVE_DIR"])
+    out["files"] = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    return out
+
+
+def test_every_post_refuses_a_request_without_csrf(app, world) -> None:
+    checked = 0
+    for endpoint, method, _ in app_routes(app):
+        if method != "POST":
+            continue
+        row = ROUTES[(endpoint, method)]
+        role = next(r for i, r in enumerate(ROLES) if row[i] == "A" and r != "anonymous") \
+            if "A" in row[1:] else "staff"
+        client = client_for(app, world, role)
+        with app.test_request_context():
+            from flask import url_for
+
+            rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+            path = url_for(endpoint, **{k: v for k, v in url_values(world).items() if k in rule.arguments})
+        before = snapshot(app)
+        data = {"username": "staff", "password": "staff-password-1", "move": "start_verification", "action": "deactivate",
+                "decision": "reject", "hold": "1", "reason": "r", "role": "staff"}
+        response = client.post(path, data=data)
+        assert response.status_code == 400, (endpoint, role, response.status_code)
+        assert "表单已过期".encode() in response.data and b"did not come from this site" in response.data
+        assert snapshot(app) == before, endpoint
+        checked += 1
+    assert checked == sum(1 for (_, m) in ROUTES if m == "POST")
