@@ -78,6 +78,29 @@ def test_blurred_copy_fails_sharp(judge: PhotoJudge, pass_frame: np.ndarray) -> 
     assert sharp.message.zh.startswith("照片模糊")
 
 
+GOOD_PHOTOS = ["pass_hv_test4_standing_arms_down.jpg", "pass_hv_test2_child_hairband.jpg",
+               "pass_fr_kit_harington_centred_crop.jpg"]
+
+
+@pytest.mark.parametrize("name", GOOD_PHOTOS)
+@pytest.mark.parametrize("sigma", [2.0, 3.0])
+def test_slightly_blurred_good_photo_fails_sharp_only(judge: PhotoJudge, name: str, sigma: float) -> None:
+    """Derived: the good photo at its native size under a Gaussian blur of `sigma` px (slight focus or
+    motion blur): it must fail for being blurred, and sharp must be the only check that fails."""
+    verdict = judge.judge(cv2.GaussianBlur(photo(name), (0, 0), sigma))
+    sharp = result(verdict, "sharp")
+    assert sharp.status == "fail" and sharp.reason == "blurred" and sharp.details["region"] == "face"
+    assert [r.code for r in verdict.failures] == ["sharp"]
+
+
+def test_darkened_copy_is_still_sharp(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
+    """Derived: every pixel multiplied by 0.25 (as in the exposure test): the face loses contrast, not
+    focus, so sharp must pass (the measure is relative to the face's contrast)."""
+    dark = (pass_frame.astype(np.float32) * 0.25).astype(np.uint8)
+    sharp = result(judge.judge(dark), "sharp")
+    assert sharp.passed and sharp.details["region"] == "face"
+
+
 def test_darkened_copy_fails_exposure(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
     """Derived: every pixel multiplied by 0.25."""
     dark = (pass_frame.astype(np.float32) * 0.25).astype(np.uint8)

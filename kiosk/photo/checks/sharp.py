@@ -1,8 +1,17 @@
-"""Sharp: variance of the Laplacian on the face resized to a fixed width (the whole frame without a face)."""
+"""Sharp: on the face, the variance of the Laplacian relative to the face's own contrast; without a face,
+the variance of the Laplacian on the whole frame.
+
+The face crop is resized to a fixed width (so the measure does not depend on the face's size in pixels);
+its Laplacian variance is divided by the crop's intensity variance (x 100), which makes the measure
+independent of lighting and contrast: a dim or low-contrast but sharp face is not called blurred, and a
+blurred face stays blurred however bright. Photos without a face (which fail elsewhere anyway) keep the
+absolute measure, since a frame's intensity variance is dominated by its content, not by its focus.
+"""
 
 from __future__ import annotations
 
 import cv2
+import numpy as np
 
 from kiosk.photo.checks.base import face_region, failed, passed
 from kiosk.photo.config import JudgeConfig
@@ -17,23 +26,32 @@ MESSAGE = Text("照片模糊，请站稳不动，看向镜头", "The photo is bl
 
 
 def sharpness(obs: Observation) -> tuple[float, str]:
+    """(measure, "face" or "frame"); cached on the observation."""
     return obs.memo("sharpness", lambda: _sharpness(obs))
+
+
+def relative_laplacian(gray: np.ndarray) -> float:
+    """100 x variance of the Laplacian / intensity variance of a greyscale image (dimensionless)."""
+    image = gray.astype(np.float32)
+    return 100.0 * float(cv2.Laplacian(image, cv2.CV_32F).var()) / (float(image.var()) + 1.0)
 
 
 def _sharpness(obs: Observation) -> tuple[float, str]:
     box = face_region(obs, shrink=0.1)
     if box is not None:
         x0, y0, x1, y1 = box
-        region, width, where = obs.gray[y0:y1, x0:x1], FACE_WIDTH, "face"
-    else:
-        region, width, where = obs.gray, FRAME_WIDTH, "frame"
-    h, w = region.shape[:2]
-    scaled = cv2.resize(region, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
-    return float(cv2.Laplacian(scaled, cv2.CV_32F).var()), where
+        face = obs.gray[y0:y1, x0:x1]
+        h, w = face.shape[:2]
+        scaled = cv2.resize(face, (FACE_WIDTH, max(1, round(h * FACE_WIDTH / w))), interpolation=cv2.INTER_AREA)
+        return relative_laplacian(scaled), "face"
+    h, w = obs.gray.shape[:2]
+    scaled = cv2.resize(obs.gray, (FRAME_WIDTH, max(1, round(h * FRAME_WIDTH / w))), interpolation=cv2.INTER_AREA)
+    return float(cv2.Laplacian(scaled, cv2.CV_32F).var()), "frame"
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value, where = sharpness(obs)
-    if value < cfg.min_sharpness:
-        return failed(CODE, "blurred", MESSAGE, value, cfg.min_sharpness, region=where)
-    return passed(CODE, value, cfg.min_sharpness, region=where)
+    threshold = cfg.min_face_sharpness if where == "face" else cfg.min_sharpness
+    if value < threshold:
+        return failed(CODE, "blurred", MESSAGE, value, threshold, region=where)
+    return passed(CODE, value, threshold, region=where)
