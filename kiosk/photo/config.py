@@ -73,10 +73,11 @@ class JudgeConfig:
     min_elbow_angle: float = 132.0         # shoulder-elbow-wrist angle (180 = straight arm)
     max_wrist_inward: float = 0.25         # wrist inside the torso, as a fraction of shoulder width
     # sharp, on the face (resized to 128 px wide): 100 x variance of the Laplacian / intensity variance.
-    # Labelled sharp photos (dev and held-out) measure 1.38 (an upscaled, soft portrait) to 40; the good
-    # photos blurred with a Gaussian of sigma 2-3 px at native size measure 0.16-0.66 (sigma 1.5: 0.5-1.04),
-    # and a sharp photo darkened to a quarter keeps its value (the absolute variance fell from 190 to 5).
-    min_face_sharpness: float = 1.0
+    # Labelled sharp photos (dev and held-out) measure 1.44 (a small, soft portrait), then 2.9 to 40; the
+    # nine good photos blurred with a Gaussian of sigma 1.5 px at native size measure 0.59-1.15 (sigma 2-3:
+    # 0.21-0.78), scaled to 640 px wide as JPEG q70 3.5 and up; a sharp photo darkened to a quarter keeps
+    # its value (the absolute Laplacian variance fell from 190 to 5 and was called blurred).
+    min_face_sharpness: float = 1.2
     # sharp, without a face: variance of the Laplacian on the whole frame resized to 512 px wide
     min_sharpness: float = 15.0
     # exposure: mean face luminance 0..255 and fraction of clipped face pixels

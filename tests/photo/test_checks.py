@@ -83,7 +83,7 @@ GOOD_PHOTOS = ["pass_hv_test4_standing_arms_down.jpg", "pass_hv_test2_child_hair
 
 
 @pytest.mark.parametrize("name", GOOD_PHOTOS)
-@pytest.mark.parametrize("sigma", [2.0, 3.0])
+@pytest.mark.parametrize("sigma", [1.5, 2.0, 3.0])
 def test_slightly_blurred_good_photo_fails_sharp_only(judge: PhotoJudge, name: str, sigma: float) -> None:
     """Derived: the good photo at its native size under a Gaussian blur of `sigma` px (slight focus or
     motion blur): it must fail for being blurred, and sharp must be the only check that fails."""
