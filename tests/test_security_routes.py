@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kiosk.models import Attachment, Base, PhotoAttempt, User
+from kiosk.models import Attachment, Base, Case, PhotoAttempt, User
 from tests.archive.conftest import NUMBER, sealed  # noqa: F401 - fixture
 from tests.archive.factory import jpeg
 from tests.booth.conftest import booth_app, new_onsite_case, open_booth, signal_camera  # noqa: F401 - fixtures
@@ -254,3 +254,184 @@ def test_every_post_refuses_a_request_without_csrf(app, world) -> None:
         assert snapshot(app) == before, endpoint
         checked += 1
     assert checked == sum(1 for (_, m) in ROUTES if m == "POST")
+
+
+# ---------------------------------------------------------------- a booth cookie for case A against case B
+
+def test_booth_cookie_for_case_a_reaches_nothing_of_case_b(app, world) -> None:
+    booth = client_for(app, world, "booth")
+    assert booth.get(f"/booth/photo/{world['attempt_b']}.jpg").status_code == 403
+    assert booth.get(f"/booth/photo/{world['attempt_a']}.jpg").status_code == 200
+    assert booth.get("/booth/photo/999999.jpg").status_code == 404
+    for path in (f"/booth/counter/{world['case_b']}", f"/booth/counter/{world['case_b']}/events",
+                 f"/cases/{world['case_b']}", f"/cases/{world['case_b']}/documents/principal_id_front"):
+        response = booth.get(path)
+        assert classify(response, path) == "L", path
+        response.close()
+    for path in (f"/booth/counter/{world['case_b']}/open", f"/booth/counter/{world['case_b']}/capture",
+                 f"/booth/counter/{world['case_b']}/attempts/{world['attempt_b']}/accept"):
+        assert classify(post(booth, path), path) == "L", path
+    # the screen for A says nothing of B, even when the camera serves B
+    post(world["staff_client"], f"/booth/counter/{world['case_b']}/open")
+    booth_b = app.test_client()
+    open_booth(world["staff_client"], booth_b, world["case_b"])
+    page = booth.get("/booth")
+    assert page.status_code == 200
+    for private in ("另一家示例公司", "other.cn", "南京示例科技", "张三", "BK-"):
+        assert private.encode() not in page.data
+    assert booth.get("/booth/stream.mjpg").status_code == 403  # the camera now serves B: A must not see it
+    # a forged or stale cookie is nobody
+    forged = app.test_client()
+    forged.set_cookie("booth_token", "x" * 32, path="/booth")
+    assert forged.get(f"/booth/photo/{world['attempt_a']}.jpg").status_code == 403
+    assert forged.get("/booth/events").status_code == 403
+
+
+# ---------------------------------------------------------------- path traversal in file routes
+
+TRAVERSALS = ("..", "../..", "..%2F..%2Fsigning_key.pem", "%2e%2e%2f%2e%2e%2farchive.key", "..\\..\\archive.key",
+              "....//....//etc/passwd", "%252e%252e%252f", "/etc/passwd", "0" * 64)
+
+
+@pytest.mark.parametrize("role", ["auditor", "staff", "booth"])
+def test_no_path_traversal_in_file_routes(app, world, role) -> None:
+    client = client_for(app, world, role)
+    n, a, att = world["number"], world["case_a"], world["att_a"]
+    for bad in TRAVERSALS:
+        urls = [f"/audit/cases/{n}/files/{bad}", f"/audit/cases/{bad}/files/{world['photo']}",
+                f"/cases/{a}/documents/principal_id_front/{att}/{bad}", f"/cases/{a}/documents/{bad}/{att}/original",
+                f"/booth/photo/{bad}.jpg", f"/static/{bad}", "/static/../web/__init__.py"]
+        for url in urls:
+            response = client.get(url)
+            if response.status_code == 308:  # Werkzeug merges slashes: a redirect within /static/ only
+                assert re.match(r"(http://localhost)?/static/[^/]", response.headers["Location"]), url
+                continue
+            assert response.status_code in (403, 404) or classify(response, url) == "L", (url, response.status_code)
+            assert b"PRIVATE KEY" not in response.data and b"import" not in response.data
+
+
+# ---------------------------------------------------------------- open redirects
+
+OFFSITE = ("//evil.example", "https://evil.example/", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
+           "/%09/evil.example", "/\n/evil.example", "/\r\n/evil.example", "%2F%2Fevil.example", "http:evil.example",
+           "javascript:alert(1)", "/ /evil.example", "///evil.example", "／/evil.example")
+
+
+def test_login_next_never_leaves_the_site(app) -> None:
+    from urllib.parse import quote, urlsplit
+
+    for target in OFFSITE:
+        client = app.test_client()
+        token = csrf_token(client)
+        response = client.post(f"/login?next={quote(target, safe='')}",
+                               data={"username": "staff", "password": "staff-password-1", "csrf_token": token})
+        location = response.headers.get("Location", "")
+        assert response.status_code == 302, (target, response.status_code)
+        stripped = re.sub(r"[\x00-\x20\x7f]", "", location).replace("\\", "/")  # as a browser reads it
+        parts = urlsplit(stripped)
+        assert not parts.scheme and not parts.netloc and not stripped.startswith("//"), (target, location)
+    client = app.test_client()
+    response = client.post("/login?next=/cases%3Fstate%3Ddraft",
+                           data={"username": "staff", "password": "staff-password-1", "csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/cases?state=draft"  # a local target still works
+
+
+# ---------------------------------------------------------------- user files are never sniffable
+
+def _is_safe_file_response(response) -> bool:
+    disposition = response.headers.get("Content-Disposition", "")
+    fixed_image = response.mimetype in ("image/jpeg", "image/png")
+    return response.headers.get("X-Content-Type-Options") == "nosniff" and (
+        fixed_image or disposition.startswith("attachment"))
+
+
+def test_file_responses_are_not_sniffable(app, world) -> None:
+    booth = client_for(app, world, "booth")
+    assert _is_safe_file_response(booth.get(f"/booth/photo/{world['attempt_a']}.jpg"))
+    staff = client_for(app, world, "staff")
+    pdf = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
+    att = _add_attachment(app, world["case_a"], pdf, "application/pdf", kind="principal_id_back")
+    for which in ("original", "normalised"):
+        response = staff.get(f"/cases/{world['case_a']}/documents/principal_id_back/{att}/{which}")
+        assert response.status_code == 200 and _is_safe_file_response(response), (which, response.headers)
+    auditor = client_for(app, world, "auditor")
+    n = world["number"]
+    with get_database(app).session() as s:
+        case = s.scalars(select(Case).where(Case.number == n)).one()
+        hashes = {a.original_sha256 for a in case.attachments} | {a.normalised_sha256 for a in case.attachments}
+        hashes.discard(None)
+    for sha in hashes:
+        for inline in ("", "?inline=1"):
+            response = auditor.get(f"/audit/cases/{n}/files/{sha}{inline}")
+            assert response.status_code == 200 and _is_safe_file_response(response), (sha, inline, response.headers)
+
+
+def test_audit_download_never_serves_a_document_inline(app, world) -> None:
+    """An auditor's inline view is for images only: a PDF (or anything else) is sent as an attachment."""
+    pdf = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
+    from web.services import blob_store
+
+    with get_database(app).session() as s:
+        case = s.scalars(select(Case).where(Case.number == world["number"])).one()
+        blob = blob_store(app).put(pdf, encrypt=True, media_type="application/pdf")
+        row = next(a for a in case.attachments if a.kind != "verification_photo")
+        row.original_sha256, row.media_type = blob.sha256, "application/pdf"
+        s.commit()
+    auditor = client_for(app, world, "auditor")
+    response = auditor.get(f"/audit/cases/{world['number']}/files/{blob.sha256}?inline=1")
+    assert response.status_code == 200 and response.data == pdf
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# ---------------------------------------------------------------- HTML injection through case fields
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def test_case_fields_are_escaped_in_every_page(app, world) -> None:
+    staff = world["staff_client"]
+    response = post(staff, "/cases/new", _form(subject_name=f"示例{SCRIPT}公司", subject_cert_number="91110000600037341L",
+                                              website_name=[f"网{SCRIPT}"], principal_name=f"张{SCRIPT}"))
+    if response.status_code == 400:  # refused by validation: then it must say so and store nothing
+        assert SCRIPT.encode() not in response.data
+        pytest.skip("the form refuses markup characters")
+    case_id = int(re.search(r"/cases/(\d+)", response.headers["Location"]).group(1))
+    with get_database(app).session() as s:
+        number = s.get(Case, case_id).number
+    pages = [staff.get(f"/cases/{case_id}"), staff.get("/cases"), staff.get(f"/cases/{case_id}/edit"),
+             staff.get(f"/booth/counter/{case_id}"), staff.get(f"/cases/{case_id}/documents/principal_id_front")]
+    auditor = client_for(app, world, "auditor")
+    pages += [auditor.get(f"/audit/cases/{number}"), auditor.get(f"/audit/?name={SCRIPT}"), auditor.get("/audit/")]
+    admin = client_for(app, world, "admin")
+    pages += [admin.get("/audit/access-log")]
+    for page in pages:
+        assert page.status_code in (200, 409), page.request.path
+        assert b"<script>alert" not in page.data, page.request.path
+    assert b"&lt;script&gt;alert(" in pages[0].data  # shown, escaped
+
+
+# ---------------------------------------------------------------- oversized bodies
+
+def test_oversized_bodies_get_413_and_store_nothing(app, world) -> None:
+    big = b"\xff\xd8\xff" + b"\0" * (26 * 1024 * 1024)
+    staff = client_for(app, world, "staff")
+    token = csrf_token(staff)
+    before = snapshot(app)
+    # the multipart body built here as bytes: the test client's own encoder would spool it to a temporary file
+    # that nothing closes when the app refuses to read it
+    boundary = "----kiosk-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n").encode() + big + f"\r\n--{boundary}--\r\n".encode()
+    response = staff.post(f"/cases/{world['case_a']}/documents/principal_id_front", data=body,
+                          content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    assert "文件过大".encode() in response.data and b"too large" in response.data
+    response = post(staff, "/cases/new", _form(subject_name="x" * (26 * 1024 * 1024)))
+    assert response.status_code == 413 and "文件过大".encode() in response.data
+    booth = client_for(app, world, "booth")
+    response = booth.post("/booth/frame", data=big, content_type="image/jpeg",
+                          headers={"X-CSRFToken": csrf_token(booth)})
+    assert response.status_code == 413
+    assert snapshot(app) == before

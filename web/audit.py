@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 READERS = ("auditor", "admin")
 LOG_PAGE_SIZE = 50
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 # ------------------------------------------------------------------ archive resources (shared, web.services)
@@ -206,7 +207,8 @@ def download(number: str, sha256: str) -> Any:
     ext = EXTENSIONS.get(media) or next((e for m, e in MAGICS if data.startswith(m)), ".bin")
     if not media:
         media = {v: k for k, v in EXTENSIONS.items()}.get(ext, "application/octet-stream")
-    response = send_file(io.BytesIO(data), mimetype=media, as_attachment=not inline,
+    # Only images are shown inline (the case page's pictures); anything else is a download, never rendered here.
+    response = send_file(io.BytesIO(data), mimetype=media, as_attachment=not (inline and media in INLINE_TYPES),
                          download_name=f"{case.number}-{sha256[:12]}{ext}", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

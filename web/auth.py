@@ -99,7 +99,11 @@ def home_for(user: User) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A path on this site, or None. Control characters and spaces are refused: browsers (and Werkzeug's
+    Location header) drop tabs and newlines, which turns "/\t/evil.example" into "//evil.example"."""
+    if not target or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
 
