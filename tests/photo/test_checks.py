@@ -139,6 +139,33 @@ def test_lower_rims_alone_fail_glasses(judge: PhotoJudge, name: str) -> None:
     assert glasses.details["rim_edge"] > cfg.glasses_max_rim_edge
 
 
+def draw_cap(judge: PhotoJudge, image: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    """Draw a cap seen from the front: a filled crown (half ellipse 2.5 x 1.6 eye distances) above a brim
+    line 0.7 eye distances above the eye centres (face mesh landmarks 33/133, 263/362), and a darker brim
+    (ellipse 2.7 x 0.36 eye distances) along that line."""
+    mesh = judge.observe(image).mesh
+    assert mesh is not None
+    left, right = mesh[[33, 133], :2].mean(axis=0), mesh[[263, 362], :2].mean(axis=0)
+    distance = float(np.linalg.norm(right - left))
+    x, y = round(float((left[0] + right[0]) / 2)), round(float((left[1] + right[1]) / 2 - 0.7 * distance))
+    out = image.copy()
+    cv2.ellipse(out, (x, y), (round(1.25 * distance), round(1.6 * distance)), 0, 180, 360, colour, -1, cv2.LINE_AA)
+    brim = tuple(int(c * 0.6) for c in colour)
+    cv2.ellipse(out, (x, y), (round(1.35 * distance), round(0.18 * distance)), 0, 0, 360, brim, -1, cv2.LINE_AA)
+    return out
+
+
+@pytest.mark.parametrize("name", GOOD_PHOTOS)
+@pytest.mark.parametrize("colour", [(90, 40, 20), (40, 40, 200)], ids=["navy", "red"])
+def test_good_photo_with_drawn_cap_fails_hat_only(judge: PhotoJudge, name: str, colour: tuple[int, int, int]) -> None:
+    """Derived: a plain navy or red cap drawn on the good photo (see draw_cap): the photo must fail for the
+    hat, and hat must be the only check failing."""
+    verdict = judge.judge(draw_cap(judge, photo(name), colour))
+    hat = result(verdict, "hat")
+    assert hat.status == "fail" and hat.reason == "hat_detected"
+    assert [r.code for r in verdict.failures] == ["hat"]
+
+
 def test_darkened_copy_is_still_sharp(judge: PhotoJudge, pass_frame: np.ndarray) -> None:
     """Derived: every pixel multiplied by 0.25 (as in the exposure test): the face loses contrast, not
     focus, so sharp must pass (the measure is relative to the face's contrast)."""
