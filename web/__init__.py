@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from kiosk.db import Database
 from kiosk.settings import load_settings
@@ -40,6 +41,14 @@ ERROR_TEXTS: dict[int, Text] = {
 }
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` up to the largest database integer: a longer number in a URL is a 404, not an overflow (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -54,6 +63,7 @@ def _error_response(code: str, text: Text, status: int, extra: dict[str, Any] | 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults from kiosk.settings (KIOSK_* environment), then `test_config`."""
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = BoundedIntegerConverter
     settings = load_settings() if not (test_config and "SETTINGS" in test_config) else test_config["SETTINGS"]
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key,

@@ -96,7 +96,7 @@ def filters_from_request() -> SearchFilters:
         domain=a.get("domain", "").strip()[:253],
         province=province if province in PROVINCES else "",
         state=state if state in {s.value for s in State} else "",
-        staff=int(staff) if staff.isdigit() else None,
+        staff=int(staff) if staff.isascii() and staff.isdigit() and len(staff) < 19 else None,
         date_from=_date(a.get("date_from", "")),
         date_to=_date(a.get("date_to", "")),
     )
@@ -253,7 +253,7 @@ def legal_hold(number: str) -> Any:
 def access_log() -> Any:
     session = get_session()
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = max(1, min(int(request.args.get("page", "1")), 1_000_000))
     except ValueError:
         page = 1
     actor = request.args.get("actor", "").strip()

@@ -51,7 +51,7 @@ def case_list() -> Any:
     state = request.args.get("state") or None
     if state and state not in {s.value for s in State}:
         state = None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     rows, total = case_service.list_cases(get_session(), state=state, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "counter/case_list.html", cases=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
