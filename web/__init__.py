@@ -119,6 +119,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return {"T": tr, "lang": current_lang(), "current_user": current_user(), "csrf_token": generate_csrf,
                 "kiosk_name": app.config["KIOSK_NAME"], "has_endpoint": lambda name: name in app.view_functions}
 
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """A NUL in any field or URL part is refused plainly: PostgreSQL cannot store or even compare it (500)."""
+        fields = [*request.args.lists(), *request.form.lists()]
+        if (any("\x00" in key or any("\x00" in v for v in values) for key, values in fields)
+                or any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values())):
+            raise KioskError("invalid_characters", Text("输入含有无效字符（NUL）", "The input contains an invalid character (NUL)"))
+
     @app.after_request
     def security_headers(response: Any) -> Any:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
