@@ -51,7 +51,7 @@ def current_user() -> User | None:
         user_id = session.get("user_id")
         if user_id is not None:
             user = get_session().get(User, user_id)
-            if user is None or not user.active:
+            if user is None or not user.active or session.get("epoch") != user.session_epoch:
                 session.clear()
                 user = None
         g.user = user
@@ -127,6 +127,7 @@ def login() -> Any:
         db.commit()
         session.clear()
         session["user_id"] = user.id
+        session["epoch"] = user.session_epoch
         session.permanent = True
         return redirect(_safe_next(request.args.get("next")) or home_for(user))
     no_users = count_users(get_session()) == 0
@@ -138,6 +139,7 @@ def logout() -> Any:
     user = current_user()
     if user is not None:
         db = get_session()
+        user.session_epoch += 1  # a copy of this session cookie kept elsewhere no longer works
         db.add(AuditEvent(actor_id=user.id, action="logout", remote_addr=request.remote_addr or ""))
         db.commit()
     session.clear()

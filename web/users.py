@@ -57,6 +57,7 @@ def update(user_id: int) -> Any:
             check_password_strength(password)
             user.password_hash = hash_password(password)
             user.failed_logins, user.locked_until = 0, None
+            user.session_epoch += 1  # sessions opened with the old password end
         else:
             abort(400)
         session.add(AuditEvent(actor_id=me.id, action=f"user_{action}", target=f"user:{user.id}",

@@ -74,3 +74,30 @@ def test_api_errors_are_json(client):
     response = client.get("/api/requirements?subject_type=enterprise&province=jiangsu")
     assert response.status_code == 401
     assert response.get_json()["error"] == "unauthorized"
+
+
+def test_session_cookie_copy_dies_at_logout(app):
+    first = app.test_client()
+    login(first, "staff")
+    stolen = first.get_cookie("kiosk_session").value
+    post(first, "/logout")
+    thief = app.test_client()
+    thief.set_cookie("kiosk_session", stolen)
+    assert thief.get("/cases").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app):
+    from sqlalchemy import select
+
+    from kiosk.models import User
+    from web.db import get_database
+
+    staff = app.test_client()
+    login(staff, "staff")
+    assert staff.get("/cases").status_code == 200
+    admin = app.test_client()
+    login(admin, "admin")
+    with get_database(app).session() as s:
+        staff_id = s.scalars(select(User.id).where(User.username == "staff")).one()
+    post(admin, f"/admin/users/{staff_id}", {"action": "password", "password": "a-new-password-1"})
+    assert staff.get("/cases").status_code == 302
