@@ -57,7 +57,12 @@ def _error_response(code: str, text: Text, status: int, extra: dict[str, Any] | 
     if _wants_json():
         body = {"error": code, "message": text.as_dict(), **(extra or {})}
         return jsonify(body), status
-    return render_template("error.html", status=status, code=code, text=text), status
+    try:
+        return render_template("error.html", status=status, code=code, text=text), status
+    except Exception:  # e.g. a request whose Host is not trusted has no URL adapter to build the page's links
+        log.debug("error page could not be rendered; answering plain text", exc_info=True)
+        body = f"{status} {code}\n{text.zh}\n{text.en}\n"
+        return body, status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -101,3 +101,15 @@ def test_password_change_ends_other_sessions(app):
         staff_id = s.scalars(select(User.id).where(User.username == "staff")).one()
     post(admin, f"/admin/users/{staff_id}", {"action": "password", "password": "a-new-password-1"})
     assert staff.get("/cases").status_code == 302
+
+
+def test_untrusted_host_gets_clear_error(tmp_path):
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, TRUSTED_HOSTS=["kiosk1.example.cn"])
+    client = app.test_client()
+    assert client.get("/login", headers={"Host": "kiosk1.example.cn"}).status_code == 200
+    response = client.get("/login", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert "请求无效" in response.data.decode()
+    app.extensions["kiosk.db"].dispose()
