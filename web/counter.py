@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -66,18 +67,16 @@ def _form_data() -> dict[str, Any]:
     return data
 
 
-@bp.route("/cases/new", methods=["GET", "POST"])
-@role_required(*STAFF_ROLES)
-def new_case() -> Any:
-    errors: dict[str, Any] = {}
-    form: dict[str, Any] = {"subject_type": "enterprise", "province": "", "website_domain": [""], "website_name": [""]}
-    status = 200
+def _case_form_page(form: dict[str, Any], save: Callable[[case_service.CaseInput], tuple[int, Text]], case: Case | None = None,
+                    errors: dict[str, Any] | None = None, status: int = 200) -> Any:
+    """The case form: on POST validate and `save` (which returns the case id and the flash text), committing only on success;
+    otherwise show the form with every error in both languages. `case` is the case being corrected, if any."""
+    errors = dict(errors or {})
     if request.method == "POST":
         form = _form_data()
         session = get_session()
         try:
-            data = case_service.validate_case_input(form)
-            case = case_service.create_case(session, data, current_user(), current_app.config["KIOSK_NAME"])
+            case_id, message = save(case_service.validate_case_input(form))
             session.commit()
         except case_service.FormErrors as err:
             session.rollback()
@@ -86,43 +85,38 @@ def new_case() -> Any:
             session.rollback()
             errors, status = {"form": err.text}, err.status
         else:
-            flash(("已创建案件 " + case.number, "Case created: " + case.number))
-            return redirect(url_for("counter.case_page", case_id=case.id))
+            flash((message.zh, message.en))
+            return redirect(url_for("counter.case_page", case_id=case_id))
     return render_template(
         "counter/new_case.html", form=form, errors=errors, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
-        id_types=ID_TYPES,
+        id_types=ID_TYPES, case=case,
     ), status
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def new_case() -> Any:
+    def save(data: case_service.CaseInput) -> tuple[int, Text]:
+        case = case_service.create_case(get_session(), data, current_user(), current_app.config["KIOSK_NAME"])
+        return case.id, Text("已创建案件 " + case.number, "Case created: " + case.number)
+
+    blank = {"subject_type": "enterprise", "province": "", "website_domain": [""], "website_name": [""]}
+    return _case_form_page(blank, save)
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @role_required(*STAFF_ROLES)
 def edit_case(case_id: int) -> Any:
-    session = get_session()
-    case = load_case(session, case_id)
-    errors: dict[str, Any] = {}
-    status = 200
-    form = case_service.case_form_values(case)
-    if request.method == "POST":
-        form = _form_data()
-        try:
-            data = case_service.validate_case_input(form)
-            changed = case_service.update_case(session, case, data, current_user())
-            session.commit()
-        except case_service.FormErrors as err:
-            session.rollback()
-            errors, status = err.errors, 400
-        except KioskError as err:
-            session.rollback()
-            errors, status = {"form": err.text}, err.status
-        else:
-            flash((f"已保存（修改了{len(changed)}项）", f"Saved ({len(changed)} fields changed)"))
-            return redirect(url_for("counter.case_page", case_id=case.id))
-    elif case.state not in case_service.EDITABLE_STATES:
-        errors, status = {"form": Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state")}, 409
-    return render_template(
-        "counter/new_case.html", form=form, errors=errors, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
-        id_types=ID_TYPES, case=case,
-    ), status
+    case = load_case(get_session(), case_id)
+
+    def save(data: case_service.CaseInput) -> tuple[int, Text]:
+        changed = case_service.update_case(get_session(), case, data, current_user())
+        return case.id, Text(f"已保存（修改了{len(changed)}项）", f"Saved ({len(changed)} fields changed)")
+
+    if request.method == "GET" and case.state not in case_service.EDITABLE_STATES:
+        refused = {"form": Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state")}
+        return _case_form_page(case_service.case_form_values(case), save, case, refused, 409)
+    return _case_form_page(case_service.case_form_values(case), save, case)
 
 
 @bp.get("/cases/<int:case_id>")
