@@ -66,3 +66,21 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return jsonable(value.tolist())
     return str(value)
+
+
+class ResultsView:
+    """What a photo verdict and a document report both answer about their `results` (mixed into their dataclasses)."""
+
+    __slots__ = ()
+    results: tuple[CheckResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> tuple[CheckResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
+
+    def result(self, code: str) -> CheckResult | None:
+        return next((r for r in self.results if r.code == code), None)

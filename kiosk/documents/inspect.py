@@ -18,6 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from kiosk.checkresult import ResultsView
 from kiosk.documents import readings as rd
 from kiosk.documents.checks import run_checks
 from kiosk.documents.checks.case_match import MATCH_FIELDS, compare
@@ -43,7 +44,7 @@ OCR_WIDTH = {True: 800, False: 1200}  # card / sheet: width the OCR reads at (me
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentReport:
+class DocumentReport(ResultsView):
     kind: str
     media_type: str
     normalised_jpeg: bytes
@@ -55,17 +56,6 @@ class DocumentReport:
     lines: tuple[TextLine, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     other_side: DocumentReport | None = None
-
-    @property
-    def passed(self) -> bool:
-        return all(r.passed for r in self.results)
-
-    @property
-    def failures(self) -> tuple[CheckResult, ...]:
-        return tuple(r for r in self.results if not r.passed)
-
-    def result(self, code: str) -> CheckResult | None:
-        return next((r for r in self.results if r.code == code), None)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -5,25 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.checkresult import ERROR, FAIL, PASS, SKIPPED, CheckResult, jsonable
+from kiosk.checkresult import ERROR, FAIL, PASS, SKIPPED, CheckResult, ResultsView, jsonable
 
 __all__ = ["ERROR", "FAIL", "PASS", "SKIPPED", "CheckResult", "Verdict"]
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(ResultsView):
     """Every check's result for one frame, ordered by what the applicant should fix first."""
 
     results: tuple[CheckResult, ...]
     overlay: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return all(r.passed for r in self.results)
-
-    @property
-    def failures(self) -> tuple[CheckResult, ...]:
-        return tuple(r for r in self.results if not r.passed)
 
     @property
     def first_failure(self) -> CheckResult | None:
@@ -33,11 +25,6 @@ class Verdict:
                 return r
         return None
 
-    def result(self, code: str) -> CheckResult | None:
-        for r in self.results:
-            if r.code == code:
-                return r
-        return None
 
     def as_dict(self) -> dict[str, Any]:
         first = self.first_failure
