@@ -1,27 +1,54 @@
-"""Check results shared by the photo judge and the document checks: small, frozen, JSON-able records with a
-machine-readable reason code and a bilingual message."""
+"""The one check protocol shared by the photo judge and the document checks.
+
+- `CheckResult`: a small, frozen, JSON-able record with a machine-readable reason code and a bilingual message.
+- `passed` / `failed` / `skipped` / `errored`: keyword-only constructors, so a value can never land in the
+  threshold's place.
+- `Check` and `run_checks`: an explicit registry entry and the one executor that isolates failures (a check that
+  raises becomes an `error` result and the others still run).
+- `Thresholds`: the base of the frozen threshold dataclasses (`JudgeConfig`, `DocumentThresholds`), loaded from
+  a per-kiosk JSON profile with in-code defaults.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Generic, Self, TypeVar
 
-from kiosk.text import Text
+from kiosk.text import KioskError, Text
 
-PASS = "pass"
-FAIL = "fail"
-SKIPPED = "skipped"
-ERROR = "error"
+log = logging.getLogger(__name__)
+
+
+class CheckStatus(StrEnum):
+    """How one check came out. `skipped`: not applicable (e.g. no face for a face check); `error`: it raised."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+PASS = CheckStatus.PASS
+FAIL = CheckStatus.FAIL
+SKIPPED = CheckStatus.SKIPPED
+ERROR = CheckStatus.ERROR
+
+OK = Text("合格", "OK")
+CHECK_ERROR = Text("检查出错，请重试", "This check failed to run; please try again")
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """The outcome of one check on one photo frame or one document.
 
-    `status` is "pass", "fail", "skipped" (not applicable, e.g. no face for a face check) or "error"
-    (the check itself raised). `passed` is True for "pass" and "skipped" (a skipped check does not block the
-    verdict: the check that made it inapplicable fails instead). `value` is the measured figure compared with
-    `threshold`; `reason` is a machine-readable code; `message` the instruction a person can follow.
+    `passed` is True for "pass" and "skipped" (a skipped check does not block the verdict: the check that made
+    it inapplicable fails instead). `value` is the measured figure compared with `threshold`; `reason` is a
+    machine-readable code; `message` the instruction a person can follow.
     """
 
     code: str
@@ -39,7 +66,7 @@ class CheckResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
-            "status": self.status,
+            "status": str(self.status),
             "passed": self.passed,
             "value": jsonable(self.value),
             "threshold": jsonable(self.threshold),
@@ -49,10 +76,114 @@ class CheckResult:
         }
 
 
+def passed(code: str, /, *, value: float | None = None, threshold: float | str | None = None,
+           message: Text = OK, **details: Any) -> CheckResult:
+    """The check holds."""
+    return CheckResult(code, PASS, value, threshold, "ok", message, details)
+
+
+def failed(code: str, /, *, reason: str, message: Text, value: float | None = None,
+           threshold: float | str | None = None, **details: Any) -> CheckResult:
+    """The check does not hold: `reason` is the code, `message` what the person should do."""
+    return CheckResult(code, FAIL, value, threshold, reason, message, details)
+
+
+def skipped(code: str, /, *, reason: str, message: Text, **details: Any) -> CheckResult:
+    """The check does not apply to this input."""
+    return CheckResult(code, SKIPPED, None, None, reason, message, details)
+
+
+def errored(code: str, exc: BaseException, *, message: Text = CHECK_ERROR) -> CheckResult:
+    """The check itself raised `exc`."""
+    return CheckResult(code, ERROR, None, None, "check_error", message, {"error": f"{type(exc).__name__}: {exc}"})
+
+
+ObsT = TypeVar("ObsT")
+CfgT = TypeVar("CfgT")
+
+
+@dataclass(frozen=True, slots=True)
+class Check(Generic[ObsT, CfgT]):
+    """A registered check: its code, the function `run(observation, thresholds)`, and a one-line description."""
+
+    code: str
+    run: Callable[[ObsT, CfgT], CheckResult]
+    description: str = ""
+
+
+def run_checks(checks: Iterable[Check[ObsT, CfgT]], obs: ObsT, cfg: CfgT, *,
+               error_message: Text = CHECK_ERROR) -> tuple[CheckResult, ...]:
+    """Run every check on one observation; a check that raises becomes an `error` result, the others still run."""
+    results: list[CheckResult] = []
+    for check in checks:
+        try:
+            results.append(check.run(obs, cfg))
+        except Exception as exc:  # one broken check must not hide the others
+            log.exception("check %s failed", check.code)
+            results.append(errored(check.code, exc, message=error_message))
+    return tuple(results)
+
+
+class UnknownThresholdError(KioskError, ValueError):
+    """A profile or override names a threshold that does not exist."""
+
+
+class Thresholds:
+    """Base of the frozen threshold dataclasses: defaults in code, overrides from a dict or a JSON profile.
+
+    Subclasses are `@dataclass(frozen=True, slots=True)` and set `PROFILE_SECTION`, the key of their overrides
+    in a profile file (`{"thresholds": {...}, "documents": {...}, "camera": {...}}`).
+    """
+
+    __slots__ = ()
+    PROFILE_SECTION = "thresholds"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Self:
+        """Defaults with `data`'s overrides; unknown keys raise UnknownThresholdError("profile_unknown_key").
+        JSON lists become tuples (tuple-valued thresholds such as a colour or a region)."""
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # subclasses are dataclasses
+        data = dict(data or {})
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise UnknownThresholdError(
+                "profile_unknown_key",
+                Text(f"配置文件包含未知项：{', '.join(unknown)}", f"Unknown key(s) in profile: {', '.join(unknown)}"),
+            )
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return replace(cls(), **values)  # type: ignore[type-var]
+
+    @classmethod
+    def from_profile(cls, path: str | Path) -> Self:
+        """Load the class's section of a per-kiosk JSON profile (a flat dict counts as the photo thresholds)."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KioskError(
+                "profile_unreadable", Text(f"无法读取配置文件：{path}", f"Cannot read profile: {path} ({exc})")
+            ) from exc
+        if not isinstance(data, dict):
+            raise KioskError("profile_unreadable", Text("配置文件格式错误", "Profile must be a JSON object"))
+        if cls.PROFILE_SECTION in data:
+            data = data[cls.PROFILE_SECTION]
+        elif cls.PROFILE_SECTION != "thresholds" or any(isinstance(v, dict) for v in data.values()):
+            data = {}  # a profile without this section: the defaults (a flat profile holds photo thresholds)
+        if not isinstance(data, dict):
+            raise KioskError("profile_unreadable", Text("配置文件格式错误", "Profile must be a JSON object"))
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every threshold by name, tuples as lists (JSON-ready, values unrounded)."""
+        data = asdict(self)  # type: ignore[call-overload]  # subclasses are dataclasses
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
 def jsonable(value: Any) -> Any:
     """Plain JSON types from numpy scalars, tuples, dates and nested containers."""
-    if value is None or isinstance(value, bool | str | int):
+    if value is None or isinstance(value, bool | int):
         return value
+    if isinstance(value, str):
+        return str(value)  # StrEnum members become plain strings
     if isinstance(value, float):
         return round(value, 4) if value == value else None
     if isinstance(value, dict):

@@ -20,7 +20,7 @@ import numpy as np
 
 from kiosk.checkresult import ResultsView
 from kiosk.documents import readings as rd
-from kiosk.documents.checks import run_checks
+from kiosk.documents.checks import run_document_checks
 from kiosk.documents.checks.case_match import MATCH_FIELDS, compare
 from kiosk.documents.intake import read_upload, sniff_media_type
 from kiosk.documents.kinds import CERTIFICATE, DOMAIN, ID_BACK, ID_FRONT, KINDS, SHEET, KindSpec, kind_spec
@@ -36,7 +36,7 @@ from kiosk.documents.normalise import (
 from kiosk.documents.observation import Observation
 from kiosk.documents.ocr import OcrEngine, TextLine, get_engine, prepare
 from kiosk.documents.result import CheckResult, jsonable
-from kiosk.documents.thresholds import merged
+from kiosk.documents.thresholds import DocumentThresholds, merged
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def _inspect_image(
     media_type: str,
     expected: dict[str, Any],
     today: dt.date,
-    thresholds: dict[str, Any],
+    thresholds: DocumentThresholds,
     engine: OcrEngine,
     norm: Normalised | None = None,
     lines: list[TextLine] | None = None,
@@ -166,7 +166,7 @@ def _inspect_image(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if norm is None:
-        norm = normalise(image, spec, margin=thresholds["edge_margin"])
+        norm = normalise(image, spec, margin=thresholds.edge_margin)
     t1 = time.perf_counter()
     if lines is None:
         lines = _ocr(engine, norm, spec.card)
@@ -174,8 +174,8 @@ def _inspect_image(
         norm, lines = _upright(spec, norm, lines)
     t2 = time.perf_counter()
     readings = read_fields(spec, lines)
-    obs = Observation(spec, norm, tuple(lines), readings, expected, today, thresholds)
-    results = run_checks(obs, spec.checks)
+    obs = Observation(spec, norm, tuple(lines), readings, expected, today)
+    results = run_document_checks(obs, spec.checks, thresholds)
     mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ()), any_domain=spec.family == DOMAIN))
     t3 = time.perf_counter()
     jpeg = encode_jpeg(norm.image)
@@ -192,7 +192,7 @@ def inspect_document(
     expected: dict[str, Any] | None = None,
     *,
     today: dt.date | None = None,
-    thresholds: dict[str, Any] | None = None,
+    thresholds: DocumentThresholds | dict[str, Any] | None = None,
     engine: OcrEngine | None = None,
 ) -> DocumentReport:
     """Check and read one uploaded document (see the module docstring).
@@ -224,7 +224,7 @@ def _inspect_pair(
     media_type: str,
     expected: dict[str, Any],
     today: dt.date,
-    th: dict[str, Any],
+    th: DocumentThresholds,
     engine: OcrEngine,
 ) -> DocumentReport:
     """Both sides on one sheet: read both, give each side to its kind (by the printed labels)."""

@@ -22,7 +22,6 @@ class Observation:
     readings: dict[str, Any]
     expected: dict[str, Any]
     today: dt.date
-    thresholds: dict[str, Any]
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
-from kiosk.text import KioskError, Text
+from kiosk.checkresult import Thresholds
 
 
 @dataclass(frozen=True, slots=True)
-class JudgeConfig:
+class JudgeConfig(Thresholds):
     """Thresholds with defaults. Lengths are fractions of the frame (or of the face) unless named otherwise.
 
     Load a per-kiosk profile (written by `python -m kiosk calibrate`) with `JudgeConfig.from_profile(path)`;
@@ -95,39 +92,3 @@ class JudgeConfig:
     backdrop_lab: tuple[float, float, float] | None = None
     backdrop_max_delta_e: float = 18.0
     backdrop_min_fraction: float = 0.6     # share of the background that must match the backdrop colour
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JudgeConfig:
-        """Build from a dict of overrides; unknown keys raise KioskError("profile_unknown_key")."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise KioskError(
-                "profile_unknown_key",
-                Text(f"配置文件包含未知项：{', '.join(unknown)}", f"Unknown key(s) in profile: {', '.join(unknown)}"),
-            )
-        values = dict(data)
-        if values.get("backdrop_lab") is not None:
-            values["backdrop_lab"] = tuple(float(v) for v in values["backdrop_lab"])
-        return replace(cls(), **values)
-
-    @classmethod
-    def from_profile(cls, path: str | Path) -> JudgeConfig:
-        """Load a per-kiosk JSON profile: {"thresholds": {...}} or a flat dict of thresholds."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise KioskError(
-                "profile_unreadable", Text(f"无法读取配置文件：{path}", f"Cannot read profile: {path} ({exc})")
-            ) from exc
-        if isinstance(data, dict) and "thresholds" in data:
-            data = data["thresholds"]  # other top-level keys ("camera", "note") are information only
-        if not isinstance(data, dict):
-            raise KioskError("profile_unreadable", Text("配置文件格式错误", "Profile must be a JSON object"))
-        return cls.from_dict(data)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if data["backdrop_lab"] is not None:
-            data["backdrop_lab"] = list(data["backdrop_lab"])
-        return data

@@ -8,10 +8,10 @@ from typing import Any
 import cv2
 import numpy as np
 
+from kiosk.checkresult import run_checks
 from kiosk.photo.checks import CHECKS, prepare
-from kiosk.photo.checks.base import errored
 from kiosk.photo.config import JudgeConfig
-from kiosk.photo.result import CheckResult, Verdict
+from kiosk.photo.result import Verdict
 from kiosk.photo.vision import Models, Observation, observe
 from kiosk.text import KioskError, Text
 
@@ -61,14 +61,7 @@ class PhotoJudge:
         return self.judge_observation(obs)
 
     def judge_observation(self, obs: Observation) -> Verdict:
-        results: list[CheckResult] = []
-        for check in CHECKS:
-            try:
-                results.append(check.run(obs, self.config))
-            except Exception as exc:  # one broken check must not hide the others
-                log.exception("check %s failed", check.code)
-                results.append(errored(check.code, exc))
-        return Verdict(tuple(results), overlay(obs))
+        return Verdict(run_checks(CHECKS, obs, self.config), overlay(obs))
 
 
 def _validate(frame: Any) -> np.ndarray:

@@ -1,14 +1,12 @@
-"""Document checks: one module per check, each with `CODE` and `check(obs) -> CheckResult`.
+"""Document checks: one module per check, each with `CODE` and `check(obs, thresholds) -> CheckResult`.
 
-`CHECKS` is the explicit registry; `run_checks` runs the kind's list and isolates failures (a check that raises
-becomes an `error` result and the others still run).
+`CHECKS` is the explicit registry; `run_document_checks` runs the kind's list through the shared executor
+(kiosk.checkresult.run_checks: a check that raises becomes an `error` result and the others still run).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
+from kiosk.checkresult import Check, CheckResult, run_checks
 from kiosk.documents.checks import (
     case_match,
     colour,
@@ -25,27 +23,16 @@ from kiosk.documents.checks import (
     validity,
 )
 from kiosk.documents.observation import Observation
-from kiosk.documents.result import ERROR, CheckResult
+from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
-log = logging.getLogger(__name__)
-
-CHECKS: dict[str, Callable[[Observation], CheckResult]] = {
-    m.CODE: m.check
+CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {
+    m.CODE: Check(m.CODE, m.check, (m.__doc__ or "").strip().split("\n")[0])
     for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature)
 }
+CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
 
-def run_checks(obs: Observation, codes: tuple[str, ...]) -> tuple[CheckResult, ...]:
-    results = []
-    for code in codes:
-        try:
-            results.append(CHECKS[code](obs))
-        except Exception as exc:  # one broken check must not hide the others
-            log.exception("document check %s failed", code)
-            results.append(
-                CheckResult(code, ERROR, reason="check_error",
-                            message=Text("检查出错，请人工核对", "The check failed to run: check by eye"),
-                            details={"error": repr(exc)})
-            )
-    return tuple(results)
+def run_document_checks(obs: Observation, codes: tuple[str, ...], cfg: DocumentThresholds) -> tuple[CheckResult, ...]:
+    """Run the kind's checks (`codes`, in order) through the shared executor."""
+    return run_checks((CHECKS[code] for code in codes), obs, cfg, error_message=CHECK_ERROR)

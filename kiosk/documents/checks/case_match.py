@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kiosk.documents.observation import Observation
 from kiosk.documents.result import CheckResult, failed, passed, skipped
+from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "case_match"
@@ -57,16 +58,16 @@ MATCH_FIELDS = {
 }
 
 
-def check(obs: Observation) -> CheckResult:
+def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
     fields = MATCH_FIELDS.get(obs.spec.family, ())
     compared = [f for f in fields if obs.expected.get(f)]
     if not compared:
-        return skipped(CODE, "nothing_typed", Text("案件中无可比对的信息", "Nothing typed in the case to compare"))
+        return skipped(CODE, reason="nothing_typed", message=Text("案件中无可比对的信息", "Nothing typed in the case to compare"))
     mismatches = compare(obs.readings, obs.expected, fields, any_domain=obs.spec.family == "domain")
     if mismatches:
         names_zh = "、".join(FIELD_NAMES[m["field"]].zh for m in mismatches)
         names_en = ", ".join(FIELD_NAMES[m["field"]].en for m in mismatches)
-        return failed(CODE, "mismatch", float(len(mismatches)), 0,
-                      Text(f"识别结果与录入信息不一致：{names_zh}", f"What was read differs from what was typed: {names_en}"),
+        return failed(CODE, reason="mismatch", value=float(len(mismatches)), threshold=0,
+                      message=Text(f"识别结果与录入信息不一致：{names_zh}", f"What was read differs from what was typed: {names_en}"),
                       mismatches=mismatches)
-    return passed(CODE, 0.0, 0, Text("与录入信息一致", "Matches the case"), compared=compared)
+    return passed(CODE, value=0.0, threshold=0, message=Text("与录入信息一致", "Matches the case"), compared=compared)

@@ -11,13 +11,14 @@ import numpy as np
 
 from kiosk.documents.observation import Observation
 from kiosk.documents.result import CheckResult, failed, passed
+from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "glare"
 WIDTH = 600
 
 
-def check(obs: Observation) -> CheckResult:
+def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
     small = obs.scaled(WIDTH)
     f = small.shape[1] / obs.image.shape[1]
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
@@ -26,7 +27,7 @@ def check(obs: Observation) -> CheckResult:
     mask = (small.min(axis=2) >= level).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    limit = obs.thresholds["glare_max_fraction"]
+    limit = cfg.glare_max_fraction
     total = gray.size
     hull = obs.text_hull()
     worst = 0.0
@@ -44,7 +45,7 @@ def check(obs: Observation) -> CheckResult:
         if over and frac > worst:
             worst, worst_box = frac, box
     if worst > 0:
-        return failed(CODE, "glare", worst, limit,
-                      Text("有反光遮挡文字，请调整角度或光线后重拍", "Glare covers text: change the angle or the light and try again"),
+        return failed(CODE, reason="glare", value=worst, threshold=limit,
+                      message=Text("有反光遮挡文字，请调整角度或光线后重拍", "Glare covers text: change the angle or the light and try again"),
                       box=worst_box, paper_level=paper)
-    return passed(CODE, worst, limit, Text("无反光", "No glare"), paper_level=paper)
+    return passed(CODE, value=worst, threshold=limit, message=Text("无反光", "No glare"), paper_level=paper)

@@ -13,6 +13,7 @@ import numpy as np
 
 from kiosk.documents.observation import Observation
 from kiosk.documents.result import CheckResult, failed, passed
+from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "screen"
@@ -70,15 +71,15 @@ def _patches(obs: Observation) -> list[np.ndarray]:
     return out
 
 
-def check(obs: Observation) -> CheckResult:
-    limit = obs.thresholds["screen_max_peak"]
+def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
+    limit = cfg.screen_max_peak
     patches = _patches(obs)
     if not patches:
-        return passed(CODE, 0.0, limit, Text("未检测到屏幕翻拍", "No sign of a screen photo"), note="too small to measure")
+        return passed(CODE, value=0.0, threshold=limit, message=Text("未检测到屏幕翻拍", "No sign of a screen photo"), note="too small to measure")
     scores = [peak_score(p) for p in patches]
     value = float(np.median(scores))
     if value > limit:
-        return failed(CODE, "screen_photo", value, limit,
-                      Text("疑似翻拍屏幕，请扫描证件原件", "This looks like a photo of a screen: scan the original document"),
+        return failed(CODE, reason="screen_photo", value=value, threshold=limit,
+                      message=Text("疑似翻拍屏幕，请扫描证件原件", "This looks like a photo of a screen: scan the original document"),
                       scores=scores)
-    return passed(CODE, value, limit, Text("未检测到屏幕翻拍", "No sign of a screen photo"), scores=scores)
+    return passed(CODE, value=value, threshold=limit, message=Text("未检测到屏幕翻拍", "No sign of a screen photo"), scores=scores)

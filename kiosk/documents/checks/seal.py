@@ -15,6 +15,7 @@ import numpy as np
 from kiosk.documents.kinds import A4_MM
 from kiosk.documents.observation import Observation
 from kiosk.documents.result import CheckResult, failed, passed, skipped
+from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "seal"
@@ -61,14 +62,13 @@ def find_seals(image: np.ndarray, min_mm: float, max_mm: float, min_cov: float) 
     return seals
 
 
-def check(obs: Observation) -> CheckResult:
+def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
     if not obs.expected.get("require_seal", True):
-        return skipped(CODE, "seal_not_required", Text("个人备案无需盖章", "No seal needed for an individual"))
-    t = obs.thresholds
-    seals = find_seals(obs.scaled(WIDTH), t["seal_min_diameter_mm"], t["seal_max_diameter_mm"], t["seal_min_ring_coverage"])
+        return skipped(CODE, reason="seal_not_required", message=Text("个人备案无需盖章", "No seal needed for an individual"))
+    seals = find_seals(obs.scaled(WIDTH), cfg.seal_min_diameter_mm, cfg.seal_max_diameter_mm, cfg.seal_min_ring_coverage)
     if not seals:
-        return failed(CODE, "seal_missing", 0.0, t["seal_min_ring_coverage"],
-                      Text("核验单未见红色公章，请加盖单位公章", "No red official seal found on the sheet: it must be sealed"))
+        return failed(CODE, reason="seal_missing", value=0.0, threshold=cfg.seal_min_ring_coverage,
+                      message=Text("核验单未见红色公章，请加盖单位公章", "No red official seal found on the sheet: it must be sealed"))
     best = max(seals, key=lambda s: s["ring_coverage"])
-    return passed(CODE, best["ring_coverage"], t["seal_min_ring_coverage"], Text("已盖红色公章", "Red seal present"),
+    return passed(CODE, value=best["ring_coverage"], threshold=cfg.seal_min_ring_coverage, message=Text("已盖红色公章", "Red seal present"),
                   diameter_mm=best["diameter_mm"], seals=len(seals))

@@ -12,6 +12,7 @@ import numpy as np
 
 from kiosk.documents.observation import Observation
 from kiosk.documents.result import CheckResult, failed, passed
+from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "sharpness"
@@ -30,12 +31,12 @@ def edge_steepness(gray: np.ndarray) -> float:
     return float(top.mean() / contrast)
 
 
-def check(obs: Observation) -> CheckResult:
+def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
     width = 1000 if obs.spec.card else 1240
     gray = cv2.cvtColor(obs.scaled(width), cv2.COLOR_BGR2GRAY)
     value = edge_steepness(gray)
-    limit = obs.thresholds["sharpness_min"]
+    limit = cfg.sharpness_min
     if value < limit:
-        return failed(CODE, "blurred", value, limit,
-                      Text("图像模糊，请对焦后重新扫描或拍摄", "The image is blurred: focus and scan or photograph again"))
-    return passed(CODE, value, limit, Text("清晰", "Sharp"))
+        return failed(CODE, reason="blurred", value=value, threshold=limit,
+                      message=Text("图像模糊，请对焦后重新扫描或拍摄", "The image is blurred: focus and scan or photograph again"))
+    return passed(CODE, value=value, threshold=limit, message=Text("清晰", "Sharp"))

@@ -21,7 +21,7 @@ MESSAGE = Text("请站在幕布前拍照", "Please stand in front of the backdro
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if cfg.backdrop_lab is None:
-        return skipped(CODE, "not_calibrated", Text("未校准幕布，跳过", "Backdrop not calibrated: skipped"))
+        return skipped(CODE, reason="not_calibrated", message=Text("未校准幕布，跳过", "Backdrop not calibrated: skipped"))
     step = max(1, min(obs.height, obs.width) // 240)
     small = obs.bgr[::step, ::step]
     lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
@@ -31,10 +31,10 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         background = np.ones(lab.shape[:2], bool)
     pixels = lab[background[: lab.shape[0], : lab.shape[1]]]
     if pixels.size == 0:
-        return failed(CODE, "no_background", MESSAGE, 0.0, cfg.backdrop_min_fraction)
+        return failed(CODE, reason="no_background", message=MESSAGE, value=0.0, threshold=cfg.backdrop_min_fraction)
     delta = np.linalg.norm(pixels - np.asarray(cfg.backdrop_lab, np.float32), axis=1)
     fraction = float((delta <= cfg.backdrop_max_delta_e).mean())
     details = {"median_delta_e": round(float(np.median(delta)), 1)}
     if fraction < cfg.backdrop_min_fraction:
-        return failed(CODE, "not_on_backdrop", MESSAGE, fraction, cfg.backdrop_min_fraction, **details)
-    return passed(CODE, fraction, cfg.backdrop_min_fraction, **details)
+        return failed(CODE, reason="not_on_backdrop", message=MESSAGE, value=fraction, threshold=cfg.backdrop_min_fraction, **details)
+    return passed(CODE, value=fraction, threshold=cfg.backdrop_min_fraction, **details)

@@ -1,15 +1,14 @@
-"""Shared helpers for the checks: result constructors and body geometry read from the observation."""
+"""Shared helpers for the photo checks: the result constructors (kiosk.checkresult) and body geometry read from
+the observation."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from kiosk.checkresult import Check, CheckResult, errored, failed, passed, skipped
 from kiosk.photo.config import JudgeConfig
-from kiosk.photo.result import ERROR, FAIL, PASS, SKIPPED, CheckResult
 from kiosk.photo.vision import (
     FM_CHIN,
     FM_FOREHEAD,
@@ -22,37 +21,9 @@ from kiosk.photo.vision import (
 from kiosk.text import Text
 
 CheckFn = Callable[[Observation, JudgeConfig], CheckResult]
+PhotoCheck = Check[Observation, JudgeConfig]
 
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """A registered check: its code, the function, and a one-line description."""
-
-    code: str
-    run: CheckFn
-    description: str
-
-
-def passed(code: str, value: float | None = None, threshold: float | str | None = None,
-           **details: Any) -> CheckResult:
-    return CheckResult(code, PASS, value, threshold, "ok", Text("合格", "OK"), details)
-
-
-def failed(code: str, reason: str, message: Text, value: float | None = None,
-           threshold: float | str | None = None, **details: Any) -> CheckResult:
-    return CheckResult(code, FAIL, value, threshold, reason, message, details)
-
-
-def skipped(code: str, reason: str, message: Text, **details: Any) -> CheckResult:
-    return CheckResult(code, SKIPPED, None, None, reason, message, details)
-
-
-def errored(code: str, exc: BaseException) -> CheckResult:
-    return CheckResult(
-        code, ERROR, None, None, "check_error",
-        Text("检查出错，请重试", "This check failed to run; please try again"),
-        {"error": f"{type(exc).__name__}: {exc}"},
-    )
+__all__ = ["Check", "CheckFn", "PhotoCheck", "errored", "failed", "passed", "skipped"]
 
 
 NO_FACE = Text("未检测到正脸，请面向镜头", "No face found: please face the camera")

@@ -52,7 +52,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if body is not None and face is not None and not shoulders_in_frame(obs):
         body = None  # a shoulder outside the frame is the pose model's guess: the face is the better measure
     if body is None and face is None:
-        return skipped(CODE, "no_body", NO_BODY)
+        return skipped(CODE, reason="no_body", message=NO_BODY)
     details = {"midline": None if body is None else round(body, 3),
                "face_centre": None if face is None else round(face, 3)}
     # (offset, limit) of each measure, both fractions of the frame width; the one furthest beyond its limit
@@ -67,5 +67,5 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         # The camera image is not mirrored: the applicant's right hand appears on the image left, so a
         # person standing right of centre in the image moves to their own right to reach the centre.
         message = GO_RIGHT if offset > 0 else GO_LEFT
-        return failed(CODE, "off_centre", message, abs(offset), limit, **details)
-    return passed(CODE, abs(offset), limit, **details)
+        return failed(CODE, reason="off_centre", message=message, value=abs(offset), threshold=limit, **details)
+    return passed(CODE, value=abs(offset), threshold=limit, **details)

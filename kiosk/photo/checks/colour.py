@@ -36,5 +36,5 @@ def _colourfulness(obs: Observation) -> float:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value = colourfulness(obs)
     if value < cfg.min_colourfulness:
-        return failed(CODE, "greyscale", MESSAGE, value, cfg.min_colourfulness)
-    return passed(CODE, value, cfg.min_colourfulness)
+        return failed(CODE, reason="greyscale", message=MESSAGE, value=value, threshold=cfg.min_colourfulness)
+    return passed(CODE, value=value, threshold=cfg.min_colourfulness)

@@ -30,7 +30,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     details = {"region": where, "luma": round(mean, 1), "clipped_dark": round(dark, 3),
                "clipped_bright": round(bright, 3)}
     if mean < cfg.min_face_luma or dark > cfg.max_clipped:
-        return failed(CODE, "underexposed", DARK, mean, cfg.min_face_luma, **details)
+        return failed(CODE, reason="underexposed", message=DARK, value=mean, threshold=cfg.min_face_luma, **details)
     if mean > cfg.max_face_luma or bright > cfg.max_clipped:
-        return failed(CODE, "overexposed", BRIGHT, mean, cfg.max_face_luma, **details)
-    return passed(CODE, mean, f"{cfg.min_face_luma}..{cfg.max_face_luma}", **details)
+        return failed(CODE, reason="overexposed", message=BRIGHT, value=mean, threshold=cfg.max_face_luma, **details)
+    return passed(CODE, value=mean, threshold=f"{cfg.min_face_luma}..{cfg.max_face_luma}", **details)

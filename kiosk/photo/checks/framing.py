@@ -46,8 +46,8 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if obs.pose is None:
         if obs.mesh is not None:
             # A face but no body: a face close-up.
-            return failed(CODE, "too_close", TOO_CLOSE, None, "waist in frame", detail="face only")
-        return failed(CODE, "no_body", NO_BODY)
+            return failed(CODE, reason="too_close", message=TOO_CLOSE, value=None, threshold="waist in frame", detail="face only")
+        return failed(CODE, reason="no_body", message=NO_BODY)
     p = obs.pose
     top = head_top(obs)
     top_n = (top / h) if top is not None else 0.0
@@ -66,11 +66,11 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         and (sh[:, 3] >= cfg.pose_min_visibility).all()
     )
     if torso_cut > cfg.max_torso_cut:
-        return failed(CODE, "too_close", TOO_CLOSE, torso_cut, cfg.max_torso_cut, **details)
+        return failed(CODE, reason="too_close", message=TOO_CLOSE, value=torso_cut, threshold=cfg.max_torso_cut, **details)
     if torso_n < cfg.too_far_torso or (cfg.too_far_knees and legs_in):
-        return failed(CODE, "too_far", TOO_FAR, torso_n, cfg.too_far_torso, **details)
+        return failed(CODE, reason="too_far", message=TOO_FAR, value=torso_n, threshold=cfg.too_far_torso, **details)
     if not shoulders_in:
-        return failed(CODE, "shoulders_cut", SHOULDERS, None, m, **details)
+        return failed(CODE, reason="shoulders_cut", message=SHOULDERS, value=None, threshold=m, **details)
     if top_n < cfg.head_top_margin:
-        return failed(CODE, "head_cut", HEAD_CUT, top_n, cfg.head_top_margin, **details)
-    return passed(CODE, float(np.round(torso_n, 4)), cfg.too_far_torso, **details)
+        return failed(CODE, reason="head_cut", message=HEAD_CUT, value=top_n, threshold=cfg.head_top_margin, **details)
+    return passed(CODE, value=float(np.round(torso_n, 4)), threshold=cfg.too_far_torso, **details)

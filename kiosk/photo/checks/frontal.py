@@ -72,8 +72,8 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if obs.mesh is None:
         if has_body(obs, cfg):
             # A body but no face: turned away (or the face hidden).
-            return failed(CODE, "face_not_visible", FACE_AWAY)
-        return skipped(CODE, "no_face", NO_FACE)
+            return failed(CODE, reason="face_not_visible", message=FACE_AWAY)
+        return skipped(CODE, reason="no_face", message=NO_FACE)
     yaw, pitch, roll = head_pose(obs.mesh)
     details = {"yaw": round(yaw, 1), "pitch": round(pitch, 1), "roll": round(roll, 1)}
     # Report the axis that is furthest beyond its limit.
@@ -84,5 +84,5 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     }
     reason, (ratio, value, limit, message) = max(excess.items(), key=lambda kv: kv[1][0])
     if ratio > 1.0:
-        return failed(CODE, reason, message, value, limit, **details)
-    return passed(CODE, value, limit, **details)
+        return failed(CODE, reason=reason, message=message, value=value, threshold=limit, **details)
+    return passed(CODE, value=value, threshold=limit, **details)

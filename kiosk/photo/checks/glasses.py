@@ -43,13 +43,13 @@ def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     face = normalised_face(obs)
     if face is None:
-        return skipped(CODE, "no_face", NO_FACE)
+        return skipped(CODE, reason="no_face", message=NO_FACE)
     bridge, eye_ratio, rim = glasses_measures(face)
     details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
     if eye_ratio < cfg.sunglasses_max_eye_ratio:
-        return failed(CODE, "sunglasses_detected", SUNGLASSES, eye_ratio, cfg.sunglasses_max_eye_ratio, **details)
+        return failed(CODE, reason="sunglasses_detected", message=SUNGLASSES, value=eye_ratio, threshold=cfg.sunglasses_max_eye_ratio, **details)
     if bridge > cfg.glasses_max_bridge_edge:
-        return failed(CODE, "glasses_detected", MESSAGE, bridge, cfg.glasses_max_bridge_edge, **details)
+        return failed(CODE, reason="glasses_detected", message=MESSAGE, value=bridge, threshold=cfg.glasses_max_bridge_edge, **details)
     if rim > cfg.glasses_max_rim_edge:
-        return failed(CODE, "glasses_detected", MESSAGE, rim, cfg.glasses_max_rim_edge, **details)
-    return passed(CODE, bridge, cfg.glasses_max_bridge_edge, **details)
+        return failed(CODE, reason="glasses_detected", message=MESSAGE, value=rim, threshold=cfg.glasses_max_rim_edge, **details)
+    return passed(CODE, value=bridge, threshold=cfg.glasses_max_bridge_edge, **details)

@@ -62,7 +62,7 @@ def arm_measures(obs: Observation, side: str) -> dict[str, float]:
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if not has_body(obs, cfg):
-        return skipped(CODE, "no_body", NO_BODY)
+        return skipped(CODE, reason="no_body", message=NO_BODY)
     arms = {side: arm_measures(obs, side) for side in ("left", "right")}
     details = {f"{side}_{k}": round(v, 2) for side, m in arms.items() for k, v in m.items()}
     worst = 0.0
@@ -81,7 +81,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         )
         worst = max(worst, badness)
     if reason == "arms_raised":
-        return failed(CODE, reason, RAISED, worst, 1.0, **details)
+        return failed(CODE, reason=reason, message=RAISED, value=worst, threshold=1.0, **details)
     if worst > 1.0:
-        return failed(CODE, "arms_not_hanging", MESSAGE, worst, 1.0, **details)
-    return passed(CODE, worst, 1.0, **details)
+        return failed(CODE, reason="arms_not_hanging", message=MESSAGE, value=worst, threshold=1.0, **details)
+    return passed(CODE, value=worst, threshold=1.0, **details)

@@ -44,7 +44,7 @@ def hat_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     face = normalised_face(obs)
     if face is None:
-        return skipped(CODE, "no_face", NO_FACE)
+        return skipped(CODE, reason="no_face", message=NO_FACE)
     skin_delta, skin_fraction, ratio = hat_measures(face)
     score = min(
         skin_delta / cfg.hat_min_skin_delta,
@@ -54,5 +54,5 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     details = {"forehead_skin_delta": round(skin_delta, 1), "forehead_skin_fraction": round(skin_fraction, 3),
                "horizontal_ratio": round(ratio, 2)}
     if score >= 1.0:
-        return failed(CODE, "hat_detected", MESSAGE, score, 1.0, **details)
-    return passed(CODE, score, 1.0, **details)
+        return failed(CODE, reason="hat_detected", message=MESSAGE, value=score, threshold=1.0, **details)
+    return passed(CODE, value=score, threshold=1.0, **details)

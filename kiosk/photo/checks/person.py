@@ -16,6 +16,6 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     found = obs.pose is not None or obs.mesh is not None or bool(faces)
     value = float(max([f.score for f in faces], default=0.0))
     if not found:
-        return failed(CODE, "no_person", Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
-                      value, cfg.min_face_score)
-    return passed(CODE, value, cfg.min_face_score, pose=obs.pose is not None, faces=len(faces))
+        return failed(CODE, reason="no_person", message=Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
+                      value=value, threshold=cfg.min_face_score)
+    return passed(CODE, value=value, threshold=cfg.min_face_score, pose=obs.pose is not None, faces=len(faces))

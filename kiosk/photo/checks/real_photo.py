@@ -57,5 +57,5 @@ def _flat_fraction(obs: Observation) -> float:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value = flat_fraction(obs)
     if value > cfg.max_flat_fraction:
-        return failed(CODE, "not_a_photo", MESSAGE, value, cfg.max_flat_fraction)
-    return passed(CODE, value, cfg.max_flat_fraction)
+        return failed(CODE, reason="not_a_photo", message=MESSAGE, value=value, threshold=cfg.max_flat_fraction)
+    return passed(CODE, value=value, threshold=cfg.max_flat_fraction)

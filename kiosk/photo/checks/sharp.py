@@ -53,5 +53,5 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value, where = sharpness(obs)
     threshold = cfg.min_face_sharpness if where == "face" else cfg.min_sharpness
     if value < threshold:
-        return failed(CODE, "blurred", MESSAGE, value, threshold, region=where)
-    return passed(CODE, value, threshold, region=where)
+        return failed(CODE, reason="blurred", message=MESSAGE, value=value, threshold=threshold, region=where)
+    return passed(CODE, value=value, threshold=threshold, region=where)

@@ -50,8 +50,8 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     # Segmentation blobs only count once a person is seen (a face or a body pose): alone they may be objects.
     people = max(faces, bodies, 1) if (faces or obs.pose is not None) else 0
     if people == 0:
-        return failed(CODE, "no_person", Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
-                      0.0, 1.0, faces=faces, bodies=bodies)
+        return failed(CODE, reason="no_person", message=Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
+                      value=0.0, threshold=1.0, faces=faces, bodies=bodies)
     if people > 1:
-        return failed(CODE, "multiple_people", MESSAGE, float(people), 1.0, faces=faces, bodies=bodies)
-    return passed(CODE, 1.0, 1.0, faces=faces, bodies=bodies)
+        return failed(CODE, reason="multiple_people", message=MESSAGE, value=float(people), threshold=1.0, faces=faces, bodies=bodies)
+    return passed(CODE, value=1.0, threshold=1.0, faces=faces, bodies=bodies)
