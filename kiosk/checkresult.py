@@ -1,7 +1,7 @@
 """The one check protocol shared by the photo judge and the document checks.
 
 - `CheckResult`: a small, frozen, JSON-able record with a machine-readable reason code and a bilingual message.
-- `passed` / `failed` / `skipped` / `errored`: keyword-only constructors, so a value can never land in the
+- `passed` / `failed` / `uncertain` / `skipped` / `errored`: keyword-only constructors, so a value can never land in the
   threshold's place.
 - `Check` and `run_checks`: an explicit registry entry and the one executor that isolates failures (a check that
   raises becomes an `error` result and the others still run).
@@ -25,16 +25,20 @@ log = logging.getLogger(__name__)
 
 
 class CheckStatus(StrEnum):
-    """How one check came out. `skipped`: not applicable (e.g. no face for a face check); `error`: it raised."""
+    """How one check came out. `skipped`: not applicable (e.g. no face for a face check); `error`: it raised;
+    `uncertain`: the measure fell in the grey band around its threshold, so a person confirms it (the booth may
+    capture; staff confirm the item with one tap at acceptance)."""
 
     PASS = "pass"
     FAIL = "fail"
+    UNCERTAIN = "uncertain"
     SKIPPED = "skipped"
     ERROR = "error"
 
 
 PASS = CheckStatus.PASS
 FAIL = CheckStatus.FAIL
+UNCERTAIN = CheckStatus.UNCERTAIN
 SKIPPED = CheckStatus.SKIPPED
 ERROR = CheckStatus.ERROR
 
@@ -61,7 +65,18 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """Holds without a person's confirmation ("pass" or "skipped")."""
         return self.status in (PASS, SKIPPED)
+
+    @property
+    def blocking(self) -> bool:
+        """Stops a capture or an acceptance ("fail" or "error")."""
+        return self.status in (FAIL, ERROR)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """In the grey band: a person must confirm it ("uncertain")."""
+        return self.status == UNCERTAIN
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +106,12 @@ def failed(code: str, /, *, reason: str, message: Text, value: float | None = No
 def skipped(code: str, /, *, reason: str, message: Text, **details: Any) -> CheckResult:
     """The check does not apply to this input."""
     return CheckResult(code, SKIPPED, None, None, reason, message, details)
+
+
+def uncertain(code: str, /, *, reason: str, message: Text, value: float | None = None,
+              threshold: float | str | None = None, **details: Any) -> CheckResult:
+    """The measure is within the check's grey band: `message` says what a person should confirm."""
+    return CheckResult(code, UNCERTAIN, value, threshold, reason, message, details)
 
 
 def errored(code: str, exc: BaseException, *, message: Text = CHECK_ERROR) -> CheckResult:
@@ -211,7 +232,18 @@ class ResultsView:
 
     @property
     def failures(self) -> tuple[CheckResult, ...]:
+        """Every result that did not plainly pass (failed, errored or uncertain)."""
         return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def capturable(self) -> bool:
+        """Nothing blocks: every check passed, was skipped or is uncertain (to be confirmed by staff)."""
+        return not any(r.blocking for r in self.results)
+
+    @property
+    def uncertain(self) -> tuple[CheckResult, ...]:
+        """The results a person must confirm."""
+        return tuple(r for r in self.results if r.needs_confirmation)
 
     def result(self, code: str) -> CheckResult | None:
         return next((r for r in self.results if r.code == code), None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.checkresult import ERROR, FAIL, PASS, SKIPPED, CheckResult, ResultsView, jsonable
+from kiosk.checkresult import ERROR, FAIL, PASS, SKIPPED, UNCERTAIN, CheckResult, ResultsView, jsonable
 
-__all__ = ["ERROR", "FAIL", "PASS", "SKIPPED", "CheckResult", "Verdict"]
+__all__ = ["ERROR", "FAIL", "PASS", "SKIPPED", "UNCERTAIN", "CheckResult", "Verdict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +19,16 @@ class Verdict(ResultsView):
 
     @property
     def first_failure(self) -> CheckResult | None:
-        """The one instruction the booth shows (None when the photo passes)."""
-        for r in self.results:
-            if not r.passed:
-                return r
-        return None
-
+        """The one instruction the booth shows: the first blocking result (None when nothing blocks the capture;
+        uncertain results are confirmed by staff, not fixed by the applicant)."""
+        return next((r for r in self.results if r.blocking), None)
 
     def as_dict(self) -> dict[str, Any]:
         first = self.first_failure
         return {
             "passed": self.passed,
+            "capturable": self.capturable,
+            "uncertain": [r.code for r in self.uncertain],
             "first_failure": first.code if first else None,
             "message": first.message.as_dict() if first else None,
             "results": [r.as_dict() for r in self.results],
