@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from capture.base import Camera, CameraError
+from capture.demo import DEMO_VIDEO
 from capture.image_folder import ImageFolderCamera
 from capture.opencv_device import OpenCVDevice, OpenCVStream, parse_device
 from capture.push import PushCamera
@@ -43,8 +44,6 @@ URL_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp://"
 
 def demo_video() -> Path:
     """The bundled demo video (a real photograph animated into a short clip; see capture/demo/README.md)."""
-    from kiosk.settings import DEMO_VIDEO
-
     return DEMO_VIDEO
 
 

@@ -10,19 +10,36 @@ from __future__ import annotations
 
 import abc
 import logging
+from dataclasses import dataclass
 
 import numpy as np
-
-from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
 
 
-class CameraError(KioskError):
-    """A camera could not be opened or has failed: a reason code and a bilingual message."""
+@dataclass(frozen=True, slots=True)
+class CameraMessage:
+    """What went wrong, in Chinese then English (capture/ imports nothing of the kiosk's, so not kiosk.text)."""
+
+    zh: str
+    en: str
+
+    def both(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+class CameraError(Exception):
+    """A camera could not be opened or has failed: a reason code (`code`) and a bilingual message (`text`)."""
+
+    status = 503  # what a web page answers when a camera it needs fails
 
     def __init__(self, code: str, en: str, zh: str = "摄像头无法打开") -> None:
-        super().__init__(code, Text(zh, en), status=503)
+        super().__init__(f"{code}: {en}")
+        self.code = code
+        self.text = CameraMessage(zh, en)
 
 
 class Camera(abc.ABC):

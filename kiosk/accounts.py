@@ -1,4 +1,5 @@
-"""Users, roles and password checks (argon2), with lock-out after repeated failures."""
+"""Accounts: users, password checks (argon2) with lock-out after repeated failures, and every change to an
+account (created, deactivated, password set, logged out), each recorded as an AuditEvent."""
 
 from __future__ import annotations
 
@@ -11,13 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import AuditEvent, User, utcnow
+from kiosk.roles import Role
 from kiosk.text import KioskError, Text
 
-ROLES: dict[str, Text] = {
-    "staff": Text("柜台人员", "Counter staff"),
-    "auditor": Text("审计员", "Auditor"),
-    "admin": Text("管理员", "Administrator"),
-}
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -54,7 +51,7 @@ def create_user(session: Session, username: str, role: str, password: str, displ
             "bad_username",
             Text("用户名只能包含字母、数字、点、横线和下划线（2–64个）", "A user name has 2–64 letters, digits, dots, dashes or underscores"),
         )
-    if role not in ROLES:
+    if role not in set(Role):
         raise KioskError("bad_role", Text("角色应为 staff、auditor 或 admin", "The role must be staff, auditor or admin"))
     check_password_strength(password)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
@@ -105,3 +102,41 @@ def authenticate(session: Session, username: str, password: str, remote_addr: st
         user.password_hash = hash_password(password)
     session.add(AuditEvent(actor_id=user.id, action="login", remote_addr=remote_addr))
     return user
+
+
+def record_rate_limited(session: Session, remote_addr: str) -> None:
+    """A client address made too many login attempts (the login page refused it without checking)."""
+    session.add(AuditEvent(action="login_rate_limited", remote_addr=remote_addr))
+
+
+def log_out(session: Session, user: User, remote_addr: str = "") -> None:
+    """End every session of `user`: copies of the session cookie kept elsewhere stop working too."""
+    user.session_epoch += 1
+    session.add(AuditEvent(actor_id=user.id, action="logout", remote_addr=remote_addr))
+
+
+def admin_create_user(session: Session, admin: User, username: str, role: str, password: str, display_name: str = "",
+                      remote_addr: str = "") -> User:
+    """An admin creates an account (see create_user for what is refused)."""
+    user = create_user(session, username, role, password, display_name[:100])
+    session.add(AuditEvent(actor_id=admin.id, action="user_created_by_admin", target=f"user:{user.id}",
+                           remote_addr=remote_addr))
+    return user
+
+
+def set_active(session: Session, admin: User, user: User, active: bool, remote_addr: str = "") -> None:
+    """An admin deactivates or reactivates an account; nobody deactivates their own."""
+    if user.id == admin.id:
+        raise KioskError("self_deactivate", Text("不能停用自己的账户", "You cannot deactivate your own account"))
+    user.active = active
+    session.add(AuditEvent(actor_id=admin.id, action="user_activate" if active else "user_deactivate",
+                           target=f"user:{user.id}", remote_addr=remote_addr))
+
+
+def set_password(session: Session, admin: User, user: User, password: str, remote_addr: str = "") -> None:
+    """An admin sets a new password: the lock-out is lifted and sessions opened with the old password end."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    user.session_epoch += 1
+    session.add(AuditEvent(actor_id=admin.id, action="user_password", target=f"user:{user.id}", remote_addr=remote_addr))

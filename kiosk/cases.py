@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 from kiosk import validators
 from kiosk.models import (
     Attachment,
+    AttachmentStatus,
+    AttemptStatus,
     AuditEvent,
     Case,
     CaseEvent,
@@ -30,6 +33,7 @@ from kiosk.models import (
 )
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
+    EDITABLE_STATES,
     GB11643_ID_TYPES,
     ID_TYPES,
     OPEN_STATES,
@@ -249,9 +253,6 @@ def create_case(session: Session, data: CaseInput, actor: User, kiosk_name: str 
     raise AssertionError("unreachable")
 
 
-EDITABLE_STATES = frozenset({State.DRAFT, State.ONSITE, State.RETURNED_FOR_CORRECTION, State.RETURNED_BY_ADMINISTRATION})
-
-
 def case_form_values(case: Case) -> dict[str, Any]:
     """The new-case form's fields filled from a stored case (for the edit page)."""
     values: dict[str, Any] = {
@@ -296,23 +297,31 @@ def update_case(session: Session, case: Case, data: CaseInput, actor: User) -> l
     return changed
 
 
+class ChecklistStatus(StrEnum):
+    MISSING = "missing"  # nothing uploaded or taken yet
+    CHECKED = "checked"  # checked by the kiosk, waiting for staff
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     requirement: Requirement
     complete: bool
     attachment: Attachment | None = None
     photo: PhotoAttempt | None = None
-    status: str = "missing"  # missing | checked | accepted | rejected
+    status: ChecklistStatus = ChecklistStatus.MISSING
 
 
 def current_attachment(case: Case, kind: str) -> Attachment | None:
     """The newest attachment of `kind` that has not been superseded."""
-    rows = [a for a in case.attachments if a.kind == kind and a.status != "superseded"]
+    rows = [a for a in case.attachments if a.kind == kind and a.status != AttachmentStatus.SUPERSEDED]
     return rows[-1] if rows else None
 
 
 def accepted_photo(case: Case) -> PhotoAttempt | None:
-    rows = [p for p in case.photo_attempts if p.status == "accepted"]
+    """The verification photo staff accepted (None until they do)."""
+    rows = [p for p in case.photo_attempts if p.status == AttemptStatus.ACCEPTED]
     return rows[-1] if rows else None
 
 
@@ -323,12 +332,12 @@ def checklist(case: Case) -> list[ChecklistItem]:
         if req.kind is AttachmentKind.VERIFICATION_PHOTO:
             photo = accepted_photo(case)
             latest = case.photo_attempts[-1] if case.photo_attempts else None
-            status = "accepted" if photo else ("checked" if latest else "missing")
+            status = ChecklistStatus.ACCEPTED if photo else (ChecklistStatus.CHECKED if latest else ChecklistStatus.MISSING)
             items.append(ChecklistItem(req, photo is not None, photo=photo or latest, status=status))
             continue
         att = current_attachment(case, req.kind.value)
-        status = att.status if att else "missing"
-        items.append(ChecklistItem(req, status == "accepted", attachment=att, status=status))
+        status = ChecklistStatus(att.status) if att else ChecklistStatus.MISSING
+        items.append(ChecklistItem(req, status == ChecklistStatus.ACCEPTED, attachment=att, status=status))
     return items
 
 
@@ -350,7 +359,10 @@ def _check_guards(case: Case, move: Move, record_number: str | None) -> str | No
     return result
 
 
-Sealer = Callable[[Session, Case, User], None]
+class Sealer(Protocol):
+    """What a sealing move needs: kiosk.archive.Archive (tests may pass a recorder)."""
+
+    def seal_case(self, session: Session, case: Case, actor: User) -> object: ...
 
 
 def move_case(
@@ -361,23 +373,26 @@ def move_case(
     *,
     reason: str | None = None,
     record_number: str | None = None,
-    sealer: Sealer | None = None,
+    archive: Sealer | None = None,
 ) -> CaseEvent:
     """Apply the move `move_name` to `case`, recording who, when and why.
 
     Raises KioskError (and changes nothing) when the move is not allowed from the case's state, the actor's role
-    may not make it, a reason is required but missing, or a guard fails. Finishing the on-site verification seals
-    the case's evidence through `sealer`, in the same transaction: if sealing fails, the caller rolls back and the
-    case stays where it was.
+    may not make it, a reason is required but missing, or a guard fails. A move that seals (finishing the on-site
+    verification) seals the case's evidence through `archive` in the same transaction: if sealing fails, the
+    caller rolls back and the case stays where it was. Such a move without an archive is a programming error
+    (ValueError): evidence is never silently left unsealed.
     """
     move = find_move(case.state, move_name, case.province)
+    if move.seals and archive is None:
+        raise ValueError(f"the move {move.name!r} seals the case's evidence: pass the archive")
     if actor.role not in move.roles:
         raise KioskError("forbidden_move", Text("您的角色不能执行此操作", "Your role may not make this move"), status=403)
     reason = (reason or "").strip() or None
     if move.needs_reason and not reason:
         raise KioskError("reason_required", Text("此操作需要填写原因", "This move needs a written reason"))
     if reason:
-        reason = validators.check_text(reason, Text("原因", "the reason"), max_length=1000)
+        reason = validators.check_text(reason, Text("原因", "the reason"), max_length=validators.MAX_REASON)
     checked_record = _check_guards(case, move, record_number)
     previous = case.state
     case.state = move.target.value
@@ -388,8 +403,9 @@ def move_case(
     event = CaseEvent(case_id=case.id, actor_id=actor.id, move=move.name, from_state=previous, to_state=case.state, reason=reason)
     session.add(event)
     case.events.append(event)
-    if move.name == "finish_verification" and sealer is not None:
-        sealer(session, case, actor)  # after the event, so the sealed timeline includes this move
+    if move.seals:
+        assert archive is not None  # checked above, before anything changed
+        archive.seal_case(session, case, actor)  # after the event, so the sealed timeline includes this move
     return event
 
 

@@ -6,6 +6,8 @@ Times are stored as timezone-aware UTC datetimes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -24,9 +26,46 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from kiosk.text import Text as PlainText  # sqlalchemy's Text (a column type) keeps the short name here
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class AttachmentStatus(StrEnum):
+    """Where a document scan stands. A new upload supersedes the previous one, which stays stored."""
+
+    CHECKED = "checked"  # checked by the kiosk, waiting for staff
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class AttemptStatus(StrEnum):
+    """Where a photo attempt stands. Every attempt stays stored; a retake discards the pending one."""
+
+    TAKEN = "taken"  # waiting for staff
+    ACCEPTED = "accepted"
+    DISCARDED = "discarded"
+
+
+ATTEMPT_STATUS_NAMES: dict[AttemptStatus, PlainText] = {
+    AttemptStatus.TAKEN: PlainText("待确认", "waiting for a decision"),
+    AttemptStatus.ACCEPTED: PlainText("已确认", "accepted"),
+    AttemptStatus.DISCARDED: PlainText("已作废（保留存档）", "discarded (kept)"),
+}
+
+
+class CaptureTrigger(StrEnum):
+    AUTO = "auto"  # every check held, the countdown ran out
+    MANUAL = "manual"  # staff took the photo now
+
+
+class SealKind(StrEnum):
+    SEAL = "seal"  # a case's first sealing
+    CORRECTION = "correction"  # a later sealing that supersedes the previous one
+    TOMBSTONE = "tombstone"  # retention removed the files; this records what and why
 
 
 class UTCDateTime(TypeDecorator):
@@ -58,7 +97,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
-    role: Mapped[str] = mapped_column(String(16))  # staff | auditor | admin
+    role: Mapped[str] = mapped_column(String(16))  # kiosk.roles.Role
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -136,7 +175,7 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="checked")  # checked | accepted | rejected | superseded
+    status: Mapped[str] = mapped_column(String(16), default=AttachmentStatus.CHECKED)  # AttachmentStatus
     filename: Mapped[str] = mapped_column(String(255), default="")
     media_type: Mapped[str] = mapped_column(String(64), default="")
     original_sha256: Mapped[str] = mapped_column(String(64))
@@ -165,14 +204,14 @@ class PhotoAttempt(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     taken_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     kiosk_name: Mapped[str] = mapped_column(String(100), default="")
-    trigger: Mapped[str] = mapped_column(String(16), default="auto")  # auto | manual
+    trigger: Mapped[str] = mapped_column(String(16), default=CaptureTrigger.AUTO)  # CaptureTrigger
     image_sha256: Mapped[str] = mapped_column(String(64))
     image_size: Mapped[int] = mapped_column(Integer)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     passed: Mapped[bool] = mapped_column(Boolean)
     verdict: Mapped[dict[str, Any]] = mapped_column(default=dict)  # Verdict.as_dict(): results and overlay
-    status: Mapped[str] = mapped_column(String(16), default="taken")  # taken | accepted | discarded
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.TAKEN)  # AttemptStatus
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     override_reason: Mapped[str | None] = mapped_column(Text, default=None)
@@ -200,6 +239,34 @@ class CheckResultRow(Base):
     message_en: Mapped[str] = mapped_column(String(200), default="")
 
     photo_attempt: Mapped[PhotoAttempt | None] = relationship(back_populates="results")
+
+    @classmethod
+    def from_result(cls, position: int, result: Mapping[str, Any], **owner: int) -> CheckResultRow:
+        """The row for one check result (`CheckResult.as_dict()`), texts cut to the column sizes; a value that is
+        not a number is left out. `owner`: photo_attempt_id= or attachment_id= (or append it to attempt.results)."""
+        message = result.get("message") or {}
+        threshold = result.get("threshold")
+        return cls(
+            position=position,
+            code=str(result.get("code", ""))[:40],
+            status=str(result.get("status", ""))[:10],
+            value=_number_or_none(result.get("value")),
+            threshold=None if threshold is None else str(threshold)[:64],
+            reason=str(result.get("reason", ""))[:64],
+            message_zh=str(message.get("zh", ""))[:200],
+            message_en=str(message.get("en", ""))[:200],
+            **owner,
+        )
+
+
+def _number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
 
 
 class CaseEvent(Base):
@@ -260,7 +327,7 @@ class Seal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     sequence: Mapped[int] = mapped_column(Integer, unique=True)  # position in the archive-wide chain
-    kind: Mapped[str] = mapped_column(String(16))  # seal | correction | tombstone
+    kind: Mapped[str] = mapped_column(String(16))  # SealKind
     manifest_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     prev_manifest_sha256: Mapped[str] = mapped_column(String(64))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("seals.id"), default=None)

@@ -1,92 +1,154 @@
-"""Settings from environment variables (prefix KIOSK_) with safe defaults.
+"""Settings: every knob of the kiosk, read once from the environment (prefix KIOSK_) by `load_settings`.
 
-| variable | default | meaning |
-| --- | --- | --- |
-| KIOSK_VAR_DIR | ./var | where local state lives |
-| KIOSK_DATABASE_URL | sqlite:///<var>/kiosk.db | SQLAlchemy URL; postgresql+psycopg://... to share one database between kiosks |
-| KIOSK_ARCHIVE_DIR | <var>/archive | evidence archive folder (shared folder when several kiosks share a database) |
-| KIOSK_CAMERA | auto | webcam index, stream URL, video file or image folder; "auto" = webcam 0, else the demo video |
-| KIOSK_SECRET_KEY | generated once into <var>/secret_key | Flask session signing key |
-| KIOSK_HOST / KIOSK_PORT | 127.0.0.1 / 8000 | where the web server listens |
-| KIOSK_NAME | hostname | kiosk name printed on photos and recorded in manifests |
-| KIOSK_ARCHIVE_KEY_FILE | <var>/archive.key | AES-256-GCM key for scans at rest |
-| KIOSK_SIGNING_KEY_FILE | <var>/signing_key.pem | Ed25519 key that signs archive manifests |
-| KIOSK_PROFILE | (none) | per-kiosk threshold profile (JSON) for the photo judge |
-| KIOSK_RETENTION_DAYS | 1095 | how long sealed evidence is kept |
+Nothing else in the project reads the environment: the app, the CLI commands and the tests all get a `Settings`
+and build their services from it (`kiosk.archive.open_archive`, `kiosk.booth.station`, `kiosk.documents.desk`).
+Each field names its variable in its metadata; README's settings table lists them all (a test checks it).
+Flask's own settings come as `KIOSK_FLASK_<NAME>` (values parsed as JSON, `__` for nested keys, as Flask's
+`from_prefixed_env` does) and land in `Settings.flask`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.files import atomic_write
 
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEMO_VIDEO = PROJECT_ROOT / "capture" / "demo" / "demo_person.mp4"
+PREFIX = "KIOSK_"
+FLASK_PREFIX = "KIOSK_FLASK_"
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # Beijing time
+
+
+def _env(name: str, secret: bool = False) -> Any:
+    """A Settings field read from KIOSK_<name> (secrets stay out of repr and logs)."""
+    return field(metadata={"env": PREFIX + name}, repr=not secret)
 
 
 @dataclass(frozen=True)
 class Settings:
-    var_dir: Path
-    database_url: str
-    archive_dir: Path
-    camera: str
-    secret_key: str
-    host: str
-    port: int
-    kiosk_name: str
-    archive_key_file: Path
-    signing_key_file: Path
-    profile: Path | None
-    retention_days: int
-    extra: dict[str, str] = field(default_factory=dict)
+    """Everything configurable, with the defaults of `load_settings`. See README's settings table."""
+
+    var_dir: Path = _env("VAR_DIR")
+    database_url: str = _env("DATABASE_URL", secret=True)  # may hold a password
+    archive_dir: Path = _env("ARCHIVE_DIR")
+    camera: str = _env("CAMERA")
+    document_camera: str = _env("DOCUMENT_CAMERA")  # "" = none: staff upload scans
+    secret_key: str | None = _env("SECRET_KEY", secret=True)  # None: session_secret() makes one under var_dir
+    host: str = _env("HOST")
+    port: int = _env("PORT")
+    kiosk_name: str = _env("NAME")
+    timezone: str = _env("TIMEZONE")
+    archive_key: str | None = _env("ARCHIVE_KEY", secret=True)  # 64 hex characters; else the key file
+    archive_key_file: Path = _env("ARCHIVE_KEY_FILE")
+    signing_key_file: Path = _env("SIGNING_KEY_FILE")
+    profile: Path | None = _env("PROFILE")
+    retention_days: int = _env("RETENTION_DAYS")
+    preview_quality: int = _env("PREVIEW_QUALITY")
+    ocr_engine: str = _env("OCR_ENGINE")
+    ocr_threads: int = _env("OCR_THREADS")
+    tesseract_psm: int = _env("TESSERACT_PSM")
+    flask: dict[str, Any] = field(default_factory=dict, metadata={"env": FLASK_PREFIX + "<NAME>"})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The kiosk's time zone: times on pages, photos and search dates."""
+        return ZoneInfo(self.timezone)
+
+    def session_secret(self) -> str:
+        """The key that signs session cookies: KIOSK_SECRET_KEY, else one generated once into <var>/secret_key."""
+        return self.secret_key or _read_or_create_secret(self.var_dir / "secret_key")
+
+
+def setting_names() -> dict[str, str]:
+    """Environment variable -> Settings field, for every setting."""
+    return {f.metadata["env"]: f.name for f in fields(Settings)}
 
 
 def _read_or_create_secret(path: Path) -> str:
     """The secret stored at `path`, created (mode 0600) on first use."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(value + "\n")
-    log.info("generated a new secret key in %s", path)
+    if not path.exists():
+        try:
+            atomic_write(path, secrets.token_hex(32).encode() + b"\n", secret=True)
+            log.info("generated a new secret key in %s", path)
+        except FileExistsError:  # another process created it first
+            pass
+    return path.read_text().strip()
+
+
+def _flask_settings(env: dict[str, str]) -> dict[str, Any]:
+    """KIOSK_FLASK_<NAME>=value as {NAME: value}: JSON when it parses, else the text; A__B sets key B of A."""
+    out: dict[str, Any] = {}
+    for key in sorted(env):
+        if not key.startswith(FLASK_PREFIX):
+            continue
+        try:
+            value: Any = json.loads(env[key])
+        except ValueError:
+            value = env[key]
+        *parents, leaf = key.removeprefix(FLASK_PREFIX).split("__")
+        target = out
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return out
+
+
+def _number(name: str, text: str, low: int, high: int | None = None) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name} must be a whole number, not {text!r}") from None
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{PREFIX}{name} must be between {low} and {high or 'any'}, not {value}")
     return value
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Settings from `env` (default: os.environ)."""
+    """Settings from `env` (default: os.environ); writes nothing. Raises ValueError naming the wrong variable."""
     env = dict(os.environ if env is None else env)
 
     def get(name: str, default: str = "") -> str:
-        return env.get(f"KIOSK_{name}", default).strip() or default
+        return env.get(PREFIX + name, default).strip() or default
 
     var_dir = Path(get("VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
-    database_url = get("DATABASE_URL", f"sqlite:///{var_dir / 'kiosk.db'}")
-    secret_key = get("SECRET_KEY") or _read_or_create_secret(var_dir / "secret_key")
-    port_text = get("PORT", "8000")
+    timezone = get("TIMEZONE", DEFAULT_TIMEZONE)
     try:
-        port = int(port_text)
-    except ValueError as exc:
-        raise ValueError(f"KIOSK_PORT must be a number, not {port_text!r}") from exc
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{PREFIX}TIMEZONE: unknown time zone {timezone!r} (e.g. Asia/Shanghai)") from None
+    ocr_engine = get("OCR_ENGINE", "rapidocr")
+    if ocr_engine not in ("rapidocr", "tesseract"):
+        raise ValueError(f"{PREFIX}OCR_ENGINE must be rapidocr or tesseract, not {ocr_engine!r}")
     profile = get("PROFILE")
     return Settings(
         var_dir=var_dir,
-        database_url=database_url,
+        database_url=get("DATABASE_URL", f"sqlite:///{var_dir / 'kiosk.db'}"),
         archive_dir=Path(get("ARCHIVE_DIR", str(var_dir / "archive"))).resolve(),
         camera=get("CAMERA", "auto"),
-        secret_key=secret_key,
+        document_camera=get("DOCUMENT_CAMERA"),
+        secret_key=get("SECRET_KEY") or None,
         host=get("HOST", "127.0.0.1"),
-        port=port,
+        port=_number("PORT", get("PORT", "8000"), 1, 65535),
         kiosk_name=get("NAME", socket.gethostname()),
+        timezone=timezone,
+        archive_key=get("ARCHIVE_KEY") or None,
         archive_key_file=Path(get("ARCHIVE_KEY_FILE", str(var_dir / "archive.key"))),
         signing_key_file=Path(get("SIGNING_KEY_FILE", str(var_dir / "signing_key.pem"))),
         profile=Path(profile) if profile else None,
-        retention_days=int(get("RETENTION_DAYS", "1095")),
+        retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
+        preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
+        ocr_engine=ocr_engine,
+        ocr_threads=_number("OCR_THREADS", get("OCR_THREADS", "0"), 0),
+        tesseract_psm=_number("TESSERACT_PSM", get("TESSERACT_PSM", "6"), 0, 13),
+        flask=_flask_settings(env),
     )

@@ -27,6 +27,7 @@ _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 MAX_FIELD_LENGTH = 200
+MAX_REASON = 1000  # a written reason (a move, an override)
 
 
 @dataclass(frozen=True, slots=True)

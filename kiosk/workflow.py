@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.roles import STAFF_ROLES, Role
 from kiosk.text import KioskError, Text
 
 
@@ -223,6 +224,8 @@ STATE_NAMES: dict[State, Text] = {
 }
 
 OPEN_STATES = frozenset(set(State) - {State.APPROVED})
+# The filing information and the documents may change while the case is prepared or corrected, not once it moved on.
+EDITABLE_STATES = frozenset({State.DRAFT, State.ONSITE, State.RETURNED_FOR_CORRECTION, State.RETURNED_BY_ADMINISTRATION})
 
 
 class Guard(StrEnum):
@@ -236,13 +239,17 @@ class Guard(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Move:
+    """One allowed step of a case from `source` to `target`. `seals`: the move seals the case's evidence in the
+    archive (kiosk.cases.move_case then needs the archive)."""
+
     name: str
     source: State
     target: State
     label: Text
     needs_reason: bool = False
     guards: tuple[Guard, ...] = ()
-    roles: frozenset[str] = frozenset({"staff", "admin"})
+    roles: frozenset[Role] = STAFF_ROLES
+    seals: bool = False
 
 
 MOVES: tuple[Move, ...] = (
@@ -254,6 +261,7 @@ MOVES: tuple[Move, ...] = (
         State.AWAITING_AUDIT,
         Text("完成核验，提交内部审核", "Finish verification, submit for internal audit"),
         guards=(Guard.ATTACHMENTS_COMPLETE,),
+        seals=True,
     ),
     Move("withdraw", State.AWAITING_AUDIT, State.DRAFT, Text("撤回", "Withdraw"), needs_reason=True),
     Move("pass_audit", State.AWAITING_AUDIT, State.AUDIT_PASSED, Text("内部审核通过", "Pass internal audit")),

@@ -4,7 +4,6 @@ Chromium through Playwright, and a throwaway PostgreSQL server."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -44,9 +43,11 @@ def make_settings(tmp_path: Path, database_url: str | None = None):
     return load_settings(env)
 
 
-def build_app(tmp_path: Path, database_url: str | None = None, **config):
-    settings = make_settings(tmp_path, database_url)
-    app = create_app({"SETTINGS": settings, "TESTING": True, **config})
+def build_app(tmp_path: Path, database_url: str | None = None, *, settings: dict | None = None, **config):
+    """An app on a fresh database under tmp_path, with one account per role. `settings`: Settings fields to
+    change (e.g. camera="browser"); `config`: Flask settings and web.TEST_DOUBLES."""
+    app_settings = dataclasses.replace(make_settings(tmp_path, database_url), **(settings or {}))
+    app = create_app({"SETTINGS": app_settings, "TESTING": True, **config})
     with app.app_context():
         from web.db import get_database
 
@@ -204,9 +205,14 @@ def settings_replace(settings, **changes):
     return dataclasses.replace(settings, **changes)
 
 
+def blob_store(app):
+    """The app's evidence blob store."""
+    from web.services import get_archive
+
+    return get_archive(app).store
+
+
 def find_text(html: bytes, pattern: str) -> str | None:
     match = re.search(pattern, html.decode())
     return match.group(1) if match else None
 
-
-os.environ.setdefault("KIOSK_LOG_LEVEL", "WARNING")

@@ -98,7 +98,7 @@ def _form(**changes) -> dict:
 
 
 def _add_attempt(app, case_id: int, seed: int) -> int:
-    from web.services import blob_store
+    from tests.conftest import blob_store
 
     img = blob_store(app).put(jpeg(seed, (480, 640)), encrypt=False, media_type="image/jpeg")
     with get_database(app).session() as s:
@@ -111,7 +111,7 @@ def _add_attempt(app, case_id: int, seed: int) -> int:
 
 
 def _add_attachment(app, case_id: int, data: bytes, media_type: str, kind: str = "principal_id_front") -> int:
-    from web.services import blob_store
+    from tests.conftest import blob_store
 
     blob = blob_store(app).put(data, encrypt=True, media_type=media_type)
     with get_database(app).session() as s:
@@ -226,7 +226,7 @@ def snapshot(app) -> dict[str, list]:
     with get_database(app).session() as s:
         for table in Base.metadata.sorted_tables:
             out[table.name] = [tuple(map(repr, row)) for row in s.execute(table.select())]
-    root = Path(app.config["ARCHIVE_DIR"])
+    root = Path(app.config["KIOSK_SETTINGS"].archive_dir)
     out["files"] = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     return out
 
@@ -369,7 +369,7 @@ def test_file_responses_are_not_sniffable(app, world) -> None:
 def test_audit_download_never_serves_a_document_inline(app, world) -> None:
     """An auditor's inline view is for images only: a PDF (or anything else) is sent as an attachment."""
     pdf = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
-    from web.services import blob_store
+    from tests.conftest import blob_store
 
     with get_database(app).session() as s:
         case = s.scalars(select(Case).where(Case.number == world["number"])).one()

@@ -1,32 +1,48 @@
-"""Flask app factory. Heavy resources (camera, vision models) are never created here: blueprints start them
-lazily, and tests inject fakes through app.config (CAMERA_FACTORY, JUDGE_FACTORY)."""
+"""Flask app factory: configuration from `kiosk.settings.Settings`, the database, the archive, the blueprints.
+
+Heavy resources (camera, vision models, OCR) are never created here: the booth and the document pages start them
+lazily, and tests inject fakes through the test config (see `TEST_DOUBLES`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from kiosk.cases import ChecklistStatus
 from kiosk.db import Database
-from kiosk.settings import load_settings
+from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus
+from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
+from kiosk.settings import Settings, load_settings
 from kiosk.text import KioskError, Text
+from kiosk.workflow import EDITABLE_STATES, State
+from web import api, audit, auth, booth, counter, documents, services, users
 from web import db as web_db
-from web import services
 from web.auth import AddressLimiter, current_user
 from web.i18n import current_lang, tr
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
-# Explicit list of blueprints: (module, attribute). Every audience has its own module.
-BLUEPRINTS: list[str] = ["web.auth", "web.counter", "web.api", "web.users", "web.booth", "web.documents", "web.audit"]
+# One blueprint per audience.
+BLUEPRINTS = (auth.bp, counter.bp, api.bp, users.bp, booth.bp, documents.bp, audit.bp)
+
+# What tests may put into the test config instead of the real thing (never set in production).
+TEST_DOUBLES = {
+    "SETTINGS": "a kiosk.settings.Settings (default: load_settings() from the environment)",
+    "DATABASE": "an open, migrated kiosk.db.Database (python -m kiosk serve passes the one it migrated)",
+    "CAMERA_FACTORY": "() -> capture.Camera for the booth",
+    "JUDGE_FACTORY": "() -> a photo judge for the booth (made in the booth's worker thread)",
+    "BOOTH_OPTIONS": "keyword arguments of kiosk.booth.session.BoothSession (timings)",
+    "DOCUMENT_CAMERA_FACTORY": "() -> capture.Camera for the document camera",
+    "OCR_ENGINE": "a kiosk.documents.ocr.OcrEngine for the document checks",
+}
 
 ERROR_TEXTS: dict[int, Text] = {
     400: Text("请求无效", "Bad request"),
@@ -66,63 +82,53 @@ def _error_response(code: str, text: Text, status: int, extra: dict[str, Any] | 
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: defaults from kiosk.settings (KIOSK_* environment), then `test_config`."""
+    """Build the app from Settings (KIOSK_* environment, or test_config["SETTINGS"]): Flask's settings, the
+    database (migrated), the archive (keys loaded, half-written work recovered), the blueprints. `test_config`
+    may also set Flask settings and the TEST_DOUBLES."""
+    test_config = dict(test_config or {})
+    settings: Settings = test_config.pop("SETTINGS", None) or load_settings()
+    database: Database | None = test_config.pop("DATABASE", None)
     app = Flask(__name__, instance_relative_config=False)
     app.url_map.converters["int"] = BoundedIntegerConverter
-    settings = load_settings() if not (test_config and "SETTINGS" in test_config) else test_config["SETTINGS"]
     app.config.from_mapping(
-        SECRET_KEY=settings.secret_key,
-        DATABASE_URL=settings.database_url,
+        SECRET_KEY=settings.session_secret(),
         KIOSK_SETTINGS=settings,
-        KIOSK_NAME=settings.kiosk_name,
-        ARCHIVE_DIR=str(settings.archive_dir),
-        CAMERA=settings.camera,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="kiosk_session",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=10),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
-        MIGRATE_ON_START=True,
-        CAMERA_FACTORY=None,
-        JUDGE_FACTORY=None,
-        TIMEZONE="Asia/Shanghai",
     )
-    app.config.from_prefixed_env("KIOSK_FLASK")
-    if test_config:
-        app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+    app.config.update(settings.flask)  # KIOSK_FLASK_<NAME>
+    app.config.update(test_config)
 
-    database = app.config.get("DATABASE") or Database(app.config["DATABASE_URL"])
-    if app.config["MIGRATE_ON_START"]:
+    if database is None:
+        database = Database(settings.database_url)
         database.migrate()
     web_db.init_app(app, database)
-    services.init_app(app)
+    services.init_app(app, settings, database)
     app.extensions["kiosk.login_limiter"] = AddressLimiter()
     csrf.init_app(app)
-
-    for module_name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a feature still being written in a parallel branch
-            if exc.name != module_name:
-                raise
-            log.debug("blueprint %s not present", module_name)
-            continue
-        app.register_blueprint(module.bp)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
-
-    timezone = ZoneInfo(app.config.get("TIMEZONE") or "Asia/Shanghai")
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
     @app.template_filter("localtime")
     def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-        """A stored UTC time shown in the kiosk's time zone (Beijing time by default)."""
-        return value.astimezone(timezone).strftime(fmt) if value else ""
+        """A stored UTC time shown in the kiosk's time zone (settings.timezone, Beijing time by default)."""
+        return value.astimezone(settings.zone).strftime(fmt) if value else ""
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"T": tr, "lang": current_lang(), "current_user": current_user(), "csrf_token": generate_csrf,
-                "kiosk_name": app.config["KIOSK_NAME"], "has_endpoint": lambda name: name in app.view_functions}
+                "kiosk_name": settings.kiosk_name}
+
+    # The names of states, roles and statuses, for templates to compare with (spelled once, in kiosk/).
+    app.jinja_env.globals.update(
+        State=State, EDITABLE_STATES=EDITABLE_STATES, Role=Role, ROLE_NAMES=ROLE_NAMES, STAFF_ROLES=STAFF_ROLES, READER_ROLES=READER_ROLES,
+        AttemptStatus=AttemptStatus, ATTEMPT_STATUS_NAMES=ATTEMPT_STATUS_NAMES, AttachmentStatus=AttachmentStatus,
+        ChecklistStatus=ChecklistStatus,
+    )
 
     @app.before_request
     def refuse_nul_characters() -> None:

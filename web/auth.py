@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
-from kiosk.accounts import authenticate, count_users
-from kiosk.models import AuditEvent, User
+from kiosk.accounts import authenticate, count_users, log_out, record_rate_limited
+from kiosk.models import User
+from kiosk.roles import Role
 from kiosk.text import KioskError, Text
 from web.db import get_session
 
@@ -95,7 +95,7 @@ def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 
 def home_for(user: User) -> str:
-    return url_for("audit.search") if user.role == "auditor" and "audit" in current_app.blueprints else url_for("counter.case_list")
+    return url_for("audit.search") if user.role == Role.AUDITOR else url_for("counter.case_list")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -116,7 +116,7 @@ def login() -> Any:
         db = get_session()
         if not current_app.extensions["kiosk.login_limiter"].allow(address):
             error = Text("尝试次数过多，请稍后再试", "Too many attempts: please wait a few minutes")
-            db.add(AuditEvent(action="login_rate_limited", remote_addr=address))
+            record_rate_limited(db, address)
             db.commit()
             return render_template("auth/login.html", error=error, no_users=False), 429
         try:
@@ -139,12 +139,8 @@ def logout() -> Any:
     user = current_user()
     if user is not None:
         db = get_session()
-        user.session_epoch += 1  # a copy of this session cookie kept elsewhere no longer works
-        db.add(AuditEvent(actor_id=user.id, action="logout", remote_addr=request.remote_addr or ""))
+        log_out(db, user, request.remote_addr or "")
         db.commit()
     session.clear()
     return redirect(url_for("auth.login"))
 
-
-def users_exist() -> bool:
-    return get_session().scalar(select(User.id).limit(1)) is not None

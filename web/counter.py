@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from kiosk import cases as case_service
 from kiosk.models import Case, User
+from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
+    EDITABLE_STATES,
     ID_TYPES,
     PROVINCES,
     STATE_NAMES,
@@ -21,16 +23,10 @@ from kiosk.workflow import (
 )
 from web.auth import current_user, home_for, role_required
 from web.db import get_session
+from web.services import get_archive, get_settings
 
 bp = Blueprint("counter", __name__)
 PAGE_SIZE = 25
-STAFF_ROLES = ("staff", "admin")
-
-
-def sealer_for_app() -> case_service.Sealer | None:
-    """The archive's sealing step when the archive module is present (it seals evidence on finish)."""
-    factory = current_app.extensions.get("kiosk.sealer")
-    return factory() if callable(factory) else None
 
 
 def load_case(session: Session, case_id: int) -> Case:
@@ -97,7 +93,7 @@ def _case_form_page(form: dict[str, Any], save: Callable[[case_service.CaseInput
 @role_required(*STAFF_ROLES)
 def new_case() -> Any:
     def save(data: case_service.CaseInput) -> tuple[int, Text]:
-        case = case_service.create_case(get_session(), data, current_user(), current_app.config["KIOSK_NAME"])
+        case = case_service.create_case(get_session(), data, current_user(), get_settings().kiosk_name)
         return case.id, Text("已创建案件 " + case.number, "Case created: " + case.number)
 
     blank = {"subject_type": "enterprise", "province": "", "website_domain": [""], "website_name": [""]}
@@ -113,7 +109,7 @@ def edit_case(case_id: int) -> Any:
         changed = case_service.update_case(get_session(), case, data, current_user())
         return case.id, Text(f"已保存（修改了{len(changed)}项）", f"Saved ({len(changed)} fields changed)")
 
-    if request.method == "GET" and case.state not in case_service.EDITABLE_STATES:
+    if request.method == "GET" and case.state not in EDITABLE_STATES:
         refused = {"form": Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state")}
         return _case_form_page(case_service.case_form_values(case), save, case, refused, 409)
     return _case_form_page(case_service.case_form_values(case), save, case)
@@ -141,7 +137,7 @@ def move(case_id: int) -> Any:
         case_service.move_case(
             session, case, request.form.get("move", ""), current_user(),
             reason=request.form.get("reason"), record_number=request.form.get("record_number"),
-            sealer=sealer_for_app(),
+            archive=get_archive(),
         )
         session.commit()
     except KioskError as err:

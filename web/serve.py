@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     from web import create_app
 
-    app = create_app({"SETTINGS": settings, "DATABASE": database, "MIGRATE_ON_START": False})
+    app = create_app({"SETTINGS": settings, "DATABASE": database})
     url = f"http://{settings.host}:{settings.port}"
     print(f"Beian Kiosk / 备案核验终端 on {url}  (camera: {settings.camera}, kiosk: {settings.kiosk_name})")
     print(f"  counter: {url}/cases    booth screen: open the link from a case's photo station")

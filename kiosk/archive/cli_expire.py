@@ -14,9 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.archive.retention import expire
-    from kiosk.archive.signing import load_or_create_signer
-    from kiosk.archive.store import open_store
+    from kiosk.archive import open_archive
     from kiosk.db import init_db
     from kiosk.settings import load_settings
 
@@ -27,9 +25,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     db = init_db(settings.database_url)
     try:
-        store = open_store(settings)
-        signer = load_or_create_signer(settings.signing_key_file, settings.archive_dir)
-        report = expire(db, store, signer, settings.kiosk_name, retention_days=days, dry_run=args.dry_run)
+        report = open_archive(settings).expire(db, retention_days=days, dry_run=args.dry_run)
     finally:
         db.dispose()
     if args.json:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-import os
 from pathlib import Path
 
-from kiosk.archive.keys import load_or_create_archive_key
-from kiosk.archive.store import BlobStore
+from kiosk.archive import open_archive
 from kiosk.archive.verify import archive_summary, verify_archive
 
 
@@ -19,18 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the problems as JSON")
 
 
-def open_archive_readonly(archive_dir: Path, key_file: Path) -> BlobStore:
-    """The store with its key if one exists (never creates a key: a new key could not read old scans)."""
-    env = os.environ.get("KIOSK_ARCHIVE_KEY")
-    key = load_or_create_archive_key(key_file, env) if env or key_file.exists() else None
-    return BlobStore(archive_dir, key)
-
-
 def run(args: argparse.Namespace) -> int:
     from kiosk.settings import load_settings
 
     settings = load_settings()
-    store = open_archive_readonly(args.archive or settings.archive_dir, settings.archive_key_file)
+    if args.archive:
+        settings = dataclasses.replace(settings, archive_dir=args.archive)
+    store = open_archive(settings, read_only=True).store  # never creates a key: a new one could not read old scans
     if args.no_database:
         report = verify_archive(store, None)
     else:

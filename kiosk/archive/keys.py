@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 import secrets
 from pathlib import Path
 
-from kiosk.text import KioskError, Text
+from kiosk.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -20,39 +18,21 @@ BACKUP_WARNING = (
 )
 
 
-def write_secret_file(path: Path, data: bytes) -> None:
-    """Write `data` to a new file readable only by its owner; never overwrites an existing key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except OSError as exc:  # never leave a half-written key behind: the next start would trust it
-        path.unlink(missing_ok=True)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise KioskError(
-                "disk_full",
-                Text("存储空间已满，无法创建密钥，请联系管理员", "The storage is full: the key could not be created. Please call an administrator"),
-                status=507,
-            ) from exc
-        raise
-
-
-def load_or_create_archive_key(path: Path, env_value: str | None = None) -> bytes:
-    """The 32-byte archive key: from `env_value` (64 hex characters) if given, else the key file (created once)."""
-    if env_value:
-        key = bytes.fromhex(env_value.strip())
+def load_or_create_archive_key(path: Path, hex_key: str | None = None) -> bytes:
+    """The 32-byte archive key: `hex_key` (64 hex characters, settings.archive_key) if given, else the key file,
+    created once (0600, with a loud warning to back it up)."""
+    if hex_key:
+        key = bytes.fromhex(hex_key.strip())
         if len(key) != 32:
             raise ValueError("KIOSK_ARCHIVE_KEY must be 64 hex characters (32 bytes)")
         return key
-    if path.exists():
-        key = bytes.fromhex(path.read_text().strip())
-        if len(key) != 32:
-            raise ValueError(f"{path} does not hold a 32-byte key in hex")
-        return key
-    key = secrets.token_bytes(32)
-    write_secret_file(path, key.hex().encode() + b"\n")
-    log.warning(BACKUP_WARNING.format(path=path))
+    if not path.exists():
+        try:
+            atomic_write(path, secrets.token_bytes(32).hex().encode() + b"\n", secret=True)
+            log.warning(BACKUP_WARNING.format(path=path))
+        except FileExistsError:  # another process created it first: use theirs
+            pass
+    key = bytes.fromhex(path.read_text().strip())
+    if len(key) != 32:
+        raise ValueError(f"{path} does not hold a 32-byte key in hex")
     return key

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,8 @@ from sqlalchemy import select
 
 from kiosk.archive.manifest import MANIFEST_DIR, parse_name, signature_path
 from kiosk.archive.sealing import PENDING_DIR
-from kiosk.archive.store import BlobStore, fsync_dir
+from kiosk.archive.store import BlobStore
+from kiosk.files import fsync_dir, tmp_owner
 from kiosk.models import BlobRecord, Seal
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class RecoveryAction:
 
 
 def _this_host() -> str:
-    return socket.gethostname().replace(".", "_").replace("~", "_")
+    return tmp_owner().rpartition("~")[0]
 
 
 def owner_dead(owner: str, mtime: float, grace_seconds: float) -> bool:

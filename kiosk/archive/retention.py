@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.archive.manifest import live_files, manifest_path
 from kiosk.archive.sealing import append_manifest
 from kiosk.archive.signing import Signer
 from kiosk.archive.store import BlobStore
-from kiosk.models import Attachment, BlobRecord, Case, PhotoAttempt, Seal
+from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, PhotoAttempt, Seal, User
+from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
 
@@ -153,3 +155,18 @@ def _delete_leftovers(db, store: BlobStore, case_id: int) -> int:  # type: ignor
             log.warning("retention: removed leftover file %s of an interrupted expiry", sha)
             count += 1
     return count
+
+
+MAX_HOLD_REASON = 500
+
+
+def set_legal_hold(session: Session, case: Case, hold: bool, reason: str | None, actor: User,
+                   remote_addr: str = "") -> None:
+    """Put `case` on legal hold (its evidence outlives retention) or release it, with a written reason; audited.
+    Raises KioskError("reason_required") without a reason."""
+    text = (reason or "").strip()[:MAX_HOLD_REASON]
+    if not text:
+        raise KioskError("reason_required", Text("请填写原因", "Please give a reason"))
+    case.legal_hold = hold
+    session.add(AuditEvent(actor_id=actor.id, action="legal_hold_on" if hold else "legal_hold_off",
+                           target=f"case:{case.number}", detail={"reason": text}, remote_addr=remote_addr))

@@ -37,7 +37,8 @@ from kiosk.archive.manifest import (
     signature_path,
 )
 from kiosk.archive.signing import Signer, public_raw
-from kiosk.archive.store import BlobStore, atomic_write, sha256_hex, tmp_owner
+from kiosk.archive.store import BlobStore, sha256_hex
+from kiosk.files import atomic_write, tmp_owner
 from kiosk.models import BlobRecord, Case, Seal, Setting, User
 from kiosk.text import KioskError, Text
 

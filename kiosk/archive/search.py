@@ -14,10 +14,11 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Case, CaseEvent, Person, Seal, User, Website
+from kiosk.roles import STAFF_ROLES
+from kiosk.settings import DEFAULT_TIMEZONE
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _TOP = "\U0010ffff"
 
 
@@ -30,8 +31,9 @@ class SearchFilters:
     province: str = ""
     state: str = ""
     staff: int | None = None  # a user who opened the case or made any move on it
-    date_from: dt.date | None = None  # case created on or after (Beijing date)
-    date_to: dt.date | None = None  # case created on or before (Beijing date)
+    date_from: dt.date | None = None  # case created on or after (a date in `timezone`)
+    date_to: dt.date | None = None  # case created on or before (a date in `timezone`)
+    timezone: str = DEFAULT_TIMEZONE  # the kiosk's time zone (settings.timezone): where a day begins
 
     @property
     def empty(self) -> bool:
@@ -53,8 +55,8 @@ def _prefix(column: Any, text: str) -> Any:
     return and_(column >= text, column < text + _TOP)
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
+def _day_start(day: dt.date, timezone: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), ZoneInfo(timezone)).astimezone(dt.UTC)
 
 
 def apply_filters(stmt: Select, f: SearchFilters, *, counting: bool = False) -> Select:
@@ -83,9 +85,9 @@ def apply_filters(stmt: Select, f: SearchFilters, *, counting: bool = False) -> 
             acted = exists().where(CaseEvent.case_id == Case.id, CaseEvent.actor_id == f.staff)
         stmt = stmt.where(or_(Case.created_by_id == f.staff, acted))
     if f.date_from:
-        stmt = stmt.where(Case.created_at >= _day_start(f.date_from))
+        stmt = stmt.where(Case.created_at >= _day_start(f.date_from, f.timezone))
     if f.date_to:
-        stmt = stmt.where(Case.created_at < _day_start(f.date_to + dt.timedelta(days=1)))
+        stmt = stmt.where(Case.created_at < _day_start(f.date_to + dt.timedelta(days=1), f.timezone))
     return stmt
 
 
@@ -155,7 +157,7 @@ def search_cases(session: Session, f: SearchFilters, page: int = 1, page_size: i
 
 def staff_members(session: Session) -> list[User]:
     """Users who can handle cases (for the staff filter)."""
-    return list(session.scalars(select(User).where(User.role.in_(("staff", "admin"))).order_by(User.username)))
+    return list(session.scalars(select(User).where(User.role.in_(sorted(STAFF_ROLES))).order_by(User.username)))
 
 
 def case_seals(session: Session, case_id: int) -> list[Seal]:

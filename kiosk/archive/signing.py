@@ -16,8 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.archive.keys import write_secret_file
-from kiosk.archive.store import atomic_write
+from kiosk.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -97,19 +96,20 @@ class Signer:
 def load_or_create_signer(path: Path, archive_dir: Path | None = None) -> Signer:
     """The signer whose private key is at `path` (created once, 0600); publishes the public key if asked."""
     path = Path(path)
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} does not hold an Ed25519 private key")
-        signer = Signer(key)
-        created = False
-    else:
-        signer = Signer.generate()
-        pem = signer._key.private_bytes(
+    created = False
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        write_secret_file(path, pem)
-        created = True
+        try:
+            atomic_write(path, pem, secret=True)
+            created = True
+        except FileExistsError:  # another process created it first: use theirs
+            pass
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 private key")
+    signer = Signer(key)
     pub = signer.publish(archive_dir) if archive_dir is not None else None
     if created:
         log.warning(NEW_KEY_WARNING.format(path=path, fp=signer.fingerprint, pub=pub or "(not published)"))

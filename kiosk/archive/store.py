@@ -7,33 +7,23 @@ same file system, fsync, rename, fsync of the folder. A blob is never changed on
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
-import os
 import secrets
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kiosk.text import KioskError, Text
+from kiosk.files import atomic_write, fsync_dir
 
 log = logging.getLogger(__name__)
 
 MAGIC = b"BKENC1"
 NONCE_SIZE = 12
 TAG_SIZE = 16
-# Temporary files are named <final name>.<host>~<pid>.<random>.tmp so that recovery can tell a dead writer's
-# leftovers from a live one's (see kiosk.archive.recovery).
-
-
-def tmp_owner() -> str:
-    """`<host>~<pid>` of this process, as written into temporary file names."""
-    return f"{socket.gethostname().replace('.', '_').replace('~', '_')}~{os.getpid()}"
-
+# Writes go through kiosk.files.atomic_write (temporary file under root/tmp, fsync, rename, fsync of the folder).
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,37 +44,6 @@ class BlobMissingError(KeyError):
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, tmp_dir: Path) -> None:
-    """Write `data` to `path` so that it is either wholly there or not at all; raises KioskError on a full disk."""
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{path.name}.{tmp_owner()}.{secrets.token_hex(6)}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise KioskError(
-                "disk_full",
-                Text("存储空间已满，未保存任何内容，请联系管理员", "The storage is full; nothing was saved. Please call an administrator"),
-                status=507,
-            ) from exc
-        raise
 
 
 class BlobStore:
@@ -181,14 +140,6 @@ class BlobStore:
         if sha256_hex(data) != sha256:
             raise BlobIntegrityError(f"{sha256}: content does not match its hash")
         return data
-
-
-def open_store(settings) -> BlobStore:  # type: ignore[no-untyped-def]
-    """The blob store of `settings` (kiosk.settings.Settings), with its key loaded or created."""
-    from kiosk.archive.keys import load_or_create_archive_key
-
-    key = load_or_create_archive_key(settings.archive_key_file, os.environ.get("KIOSK_ARCHIVE_KEY"))
-    return BlobStore(settings.archive_dir, key)
 
 
 def record_blob(session, ref: BlobRef) -> None:  # type: ignore[no-untyped-def]

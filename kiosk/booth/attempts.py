@@ -1,40 +1,51 @@
-"""Storing photo attempts and the counter's decisions (retake, accept, override), and the booth token.
+"""Where a captured photo becomes a stored attempt, and the counter's decisions on it; the booth token.
 
-Every attempt is kept: the JPEG goes into the evidence blob store (unencrypted, content-addressed), the
-attempt row holds the judge's verdict for that exact frame, and one CheckResultRow per check makes the
-results searchable. Staff decisions never delete anything: a retake marks the attempt "discarded", an
-accept marks it "accepted" (and any previously accepted one "discarded"), an override records which failed
-checks staff overruled, the written reason, who and when, plus an audit event.
+`AttemptRecorder` is what the booth session calls with each capture (`kiosk.booth.session.Capture`): it finishes
+the frame into the stored JPEG (`kiosk.booth.finish`), puts it into the evidence blob store (unencrypted,
+content-addressed) and records a PhotoAttempt holding the judge's verdict for that exact frame, with one
+CheckResultRow per check so the results are searchable, in its own transaction.
 
-All functions take an open SQLAlchemy session and leave committing to the caller.
+Every attempt is kept. Staff decisions never delete anything: a retake marks the attempt "discarded", an accept
+marks it "accepted" (and any previously accepted one "discarded"), an override records which failed checks staff
+overruled, the written reason, who and when, plus an audit event.
+
+The decision functions take an open SQLAlchemy session and leave committing to the caller. The attempt is sealed
+with the rest of the case's evidence when the on-site verification finishes (`kiosk.archive.sealing`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.archive.store import BlobStore, record_blob
-from kiosk.booth.finish import FinishedPhoto
-from kiosk.models import AuditEvent, Case, CheckResultRow, PhotoAttempt, User
+from kiosk.booth.finish import FinishedPhoto, finish_photo
+from kiosk.booth.session import Capture
+from kiosk.db import Database
+from kiosk.models import (
+    AttemptStatus,
+    AuditEvent,
+    CaptureTrigger,
+    Case,
+    CheckResultRow,
+    PhotoAttempt,
+    User,
+    utcnow,
+)
 from kiosk.text import KioskError, Text
-from kiosk.validators import check_text
+from kiosk.validators import MAX_REASON, check_text
 from kiosk.workflow import State
 
-TAKEN = "taken"
-ACCEPTED = "accepted"
-DISCARDED = "discarded"
-MAX_REASON = 1000
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- booth token
@@ -73,16 +84,6 @@ def require_onsite(case: Case) -> None:
 
 # ---------------------------------------------------------------- attempts
 
-def _float_or_none(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number == number else None
-
-
 def store_attempt(
     session: Session,
     store: BlobStore,
@@ -90,7 +91,7 @@ def store_attempt(
     photo: FinishedPhoto,
     verdict: dict[str, Any],
     *,
-    trigger: str = "auto",
+    trigger: str = CaptureTrigger.AUTO,
 ) -> PhotoAttempt:
     """Store the JPEG and a PhotoAttempt with one CheckResultRow per result of `verdict` (Verdict.as_dict())."""
     require_onsite(case)
@@ -107,27 +108,53 @@ def store_attempt(
         height=photo.height,
         passed=bool(verdict.get("passed")),
         verdict=verdict,
-        status=TAKEN,
+        status=AttemptStatus.TAKEN,
         overridden_checks=[],
     )
     session.add(attempt)
     for position, result in enumerate(verdict.get("results", [])):
-        message = result.get("message") or {}
-        threshold = result.get("threshold")
-        row = CheckResultRow(
-            position=position,
-            code=str(result.get("code", ""))[:40],
-            status=str(result.get("status", ""))[:10],
-            value=_float_or_none(result.get("value")),
-            threshold=None if threshold is None else str(threshold)[:64],
-            reason=str(result.get("reason", ""))[:64],
-            message_zh=str(message.get("zh", ""))[:200],
-            message_en=str(message.get("en", ""))[:200],
-        )
-        attempt.results.append(row)
+        attempt.results.append(CheckResultRow.from_result(position, result))
     case.photo_attempts.append(attempt)
     session.flush()
     return attempt
+
+
+@dataclass(frozen=True)
+class AttemptRecorder:
+    """The booth session's capture handler: a captured frame becomes a stored attempt (see the module docstring).
+    Returns the attempt's id; raises KioskError when the case is gone or no longer on site, or storage fails."""
+
+    database: Database
+    store: BlobStore
+    kiosk_name: str
+    zone: ZoneInfo  # the kiosk's time zone, printed on the photo
+
+    def __call__(self, capture: Capture) -> int:
+        taken_at = dt.datetime.fromtimestamp(capture.grabbed_at, self.zone)
+        photo = finish_photo(capture.frame, taken_at=taken_at, kiosk_name=self.kiosk_name)
+        with self.database.session() as db:
+            case = db.get(Case, capture.case_id)
+            if case is None:
+                raise KioskError("case_not_found", Text("案件不存在", "No such case"), status=404)
+            attempt = store_attempt(db, self.store, case, photo, capture.verdict_dict, trigger=capture.trigger)
+            return attempt.id
+
+
+def pending_attempt(case: Case) -> PhotoAttempt | None:
+    """The attempt waiting for staff to decide, if any."""
+    return next((a for a in case.photo_attempts if a.status == AttemptStatus.TAKEN), None)
+
+
+def has_accepted_photo(case: Case) -> bool:
+    return any(a.status == AttemptStatus.ACCEPTED for a in case.photo_attempts)
+
+
+def discard_pending(session: Session, case: Case, actor: User) -> None:
+    """Discard (keep stored, mark discarded) the attempt waiting for staff, before the booth takes another."""
+    require_onsite(case)
+    for attempt in case.photo_attempts:
+        if attempt.status == AttemptStatus.TAKEN:
+            discard_attempt(session, attempt, actor)
 
 
 def failed_checks(attempt: PhotoAttempt) -> list[str]:
@@ -147,7 +174,7 @@ def outstanding_failures(attempt: PhotoAttempt) -> list[str]:
 
 def _pending(attempt: PhotoAttempt) -> None:
     require_onsite(attempt.case)
-    if attempt.status != TAKEN:
+    if attempt.status != AttemptStatus.TAKEN:
         raise KioskError(
             "attempt_decided",
             Text("这张照片已经处理过了", "This photo has already been decided on"),
@@ -202,9 +229,9 @@ def accept_attempt(session: Session, attempt: PhotoAttempt, actor: User) -> None
         )
     now = utcnow()
     for other in attempt.case.photo_attempts:
-        if other is not attempt and other.status == ACCEPTED:
-            other.status = DISCARDED
-    attempt.status = ACCEPTED
+        if other is not attempt and other.status == AttemptStatus.ACCEPTED:
+            other.status = AttemptStatus.DISCARDED
+    attempt.status = AttemptStatus.ACCEPTED
     attempt.decided_by_id = actor.id
     attempt.decided_at = now
 
@@ -212,7 +239,7 @@ def accept_attempt(session: Session, attempt: PhotoAttempt, actor: User) -> None
 def discard_attempt(session: Session, attempt: PhotoAttempt, actor: User) -> None:
     """Staff ask for a retake: the attempt stays stored, marked discarded."""
     _pending(attempt)
-    attempt.status = DISCARDED
+    attempt.status = AttemptStatus.DISCARDED
     attempt.decided_by_id = actor.id
     attempt.decided_at = utcnow()
 

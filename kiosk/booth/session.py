@@ -2,41 +2,59 @@
 
 The worker takes the newest frame from the grabber (never a queue), judges it with a `PhotoJudge(video=True)`
 created in the worker thread, feeds the verdict to the stability countdown and publishes the latest state
-(verdict, countdown, camera health, frame seq and timings) for the pages' live updates. When the countdown
-completes while the booth is armed for a case, the very frame that was judged is handed to `on_capture`
-(which finishes and stores the photo) and the booth disarms until staff ask for a retake.
+(`kiosk.booth.live.BoothState`: verdict, countdown, camera health, frame seq and timings) for the pages' live
+updates. The countdown runs while nothing blocks the photo (`Verdict.capturable`: a check in the grey band does
+not stop it; staff confirm that check when they accept). When it completes while the booth is armed for a case,
+the very frame that was judged is handed to `on_capture` (`kiosk.booth.attempts.AttemptRecorder`: finishes and
+stores the photo) and the booth disarms until staff ask for a retake. Staff accepting the photo tells the session
+(`accepted`), and the booth screen shows it at once.
 
 The worker only judges while someone is watching (`touch()` from the pages' event streams), so an unattended
-kiosk does not burn its CPU. No Flask here: the web layer injects the factories and the capture callback.
+kiosk does not burn its CPU. `kiosk.booth.station` builds a session from Settings.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 
-from capture.base import Camera
+from capture.base import Camera, CameraError
 from capture.grabber import FrameGrabber, Grab
+from capture.push import PushCamera
+from capture.stream import JpegCache
 from kiosk.booth.countdown import Phase, StabilityCountdown, Tick
+from kiosk.booth.live import BoothPhase, BoothProblem, BoothState, CameraStatus, FrameInfo, LastCapture
+from kiosk.models import CaptureTrigger
+from kiosk.photo.result import Verdict
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
 
-# Extra phases beyond the countdown's own.
-WAITING = "waiting"  # no case bound / not armed: the booth waits for staff
-CAPTURED = "captured"  # a photo was taken; staff decide (retake / accept)
-PAUSED = "paused"  # nobody watching: not judging
-NO_CAMERA = "no_camera"  # the camera cannot be opened or delivers nothing
+MAX_FRAME_BYTES = 8 * 1024 * 1024  # one frame uploaded by the booth page's own camera
+_running: weakref.WeakSet[BoothSession] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Stop every booth before the interpreter exits: a worker still inside the vision models when daemon threads
+    are torn down aborts the process."""
+    for booth in list(_running):
+        booth.stop(timeout=3.0)
 
 
 class JudgeLike(Protocol):
-    def judge(self, frame_bgr: np.ndarray) -> Any: ...
+    """What the booth needs of a judge (kiosk.photo.PhotoJudge; tests pass fakes)."""
+
+    def judge(self, frame_bgr: np.ndarray) -> Verdict: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +63,11 @@ class Capture:
 
     case_id: int
     frame: np.ndarray  # the camera's own frame: full resolution, not mirrored, read-only
-    verdict: Any  # kiosk.photo.Verdict (or a fake with .passed and .as_dict())
-    verdict_dict: dict[str, Any]
+    verdict: Verdict
+    verdict_dict: dict[str, Any]  # verdict.as_dict(), as stored with the attempt
     seq: int
     grabbed_at: float  # wall clock
-    trigger: str  # "auto" | "manual"
+    trigger: CaptureTrigger
 
 
 CaptureHandler = Callable[[Capture], int]  # returns the stored attempt's id; raises KioskError on failure
@@ -90,18 +108,20 @@ class BoothSession:
         self._closed = False  # stop() is final: touch() must not bring the threads back
         self._thread: threading.Thread | None = None
         self.grabber: FrameGrabber | None = None
-        self._camera_error: dict[str, Any] | None = None
+        self._preview: JpegCache | None = None
+        self._camera_error: BoothProblem | None = None
         self._case_id: int | None = None
         self._armed = False
+        self._accepted = False
         self._manual = False
         self._last_touch = clock()
-        self._last_capture: dict[str, Any] | None = None
-        self._capture_error: dict[str, Any] | None = None
-        self._state: dict[str, Any] = {}
+        self._last_capture: LastCapture | None = None
+        self._capture_error: BoothProblem | None = None
         self._version = 0
-        self._last_inputs: dict[str, Any] = {}  # the newest frame's tick/verdict/grab, to republish on changes
+        self._state = BoothState(0, BoothPhase.PAUSED, CameraStatus("starting"))
+        self._last_frame: tuple[Verdict, dict[str, Any], Grab, float] | None = None  # to republish on changes
         self.judged = 0
-        self._publish(phase=PAUSED)
+        self._publish(phase=BoothPhase.PAUSED)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -115,6 +135,7 @@ class BoothSession:
                 self._stop.clear()
                 self._thread = threading.Thread(target=self._run, name="booth worker", daemon=True)
                 self._thread.start()
+                _running.add(self)
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -142,13 +163,15 @@ class BoothSession:
     def armed(self) -> bool:
         return self._armed
 
-    def bind(self, case_id: int, *, arm: bool = True) -> None:
-        """Serve case `case_id` from now on (a new case replaces the previous one)."""
+    def bind(self, case_id: int, *, arm: bool = True, accepted: bool = False) -> None:
+        """Serve case `case_id` from now on (a new case replaces the previous one). `accepted`: staff have already
+        accepted the case's photo (a booth picking its case up again after a restart)."""
         with self._lock:
             if self._case_id != case_id:
                 self._last_capture = None
             self._case_id = case_id
             self._armed = arm
+            self._accepted = accepted and not arm
             self._capture_error = None
             self._countdown.reset()
             self.touch()
@@ -160,6 +183,7 @@ class BoothSession:
             if case_id is None or self._case_id == case_id:
                 self._case_id = None
                 self._armed = False
+                self._accepted = False
                 self._manual = False
                 self._last_capture = None
                 self._countdown.reset()
@@ -179,6 +203,15 @@ class BoothSession:
                 self._countdown.reset()
                 self._republish()
 
+    def accepted(self, case_id: int) -> None:
+        """Staff accepted the photo of `case_id`: the booth screen says so at once (no polling)."""
+        with self._lock:
+            if self._case_id == case_id:
+                self._armed = False
+                self._accepted = True
+                self._countdown.reset()
+                self._republish()
+
     def request_manual(self, case_id: int) -> None:
         """Staff take the photo now, whatever the checks say (the results are stored with it)."""
         with self._lock:
@@ -191,13 +224,39 @@ class BoothSession:
         self._wake.set()
         self.start()
 
+    def preview(self, quality: int) -> JpegCache | None:
+        """The shared JPEG encoder of the camera's newest frame (None until the camera is open)."""
+        grabber = self.grabber
+        if grabber is None:
+            return None
+        with self._lock:
+            if self._preview is None or self._preview.grabber is not grabber:
+                self._preview = JpegCache(grabber, quality=quality)
+            return self._preview
+
+    def push_frame(self, data: bytes) -> bool:
+        """Hand a JPEG or PNG from the booth page's own camera (`--camera browser`) to the grabber; False while
+        the camera is still starting. Raises KioskError("frame_invalid") for an empty, oversized or unreadable
+        frame."""
+        if not data or len(data) > MAX_FRAME_BYTES:
+            raise KioskError("frame_invalid", Text("图像无效", "Empty or oversized frame"), status=400)
+        frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if frame is None:
+            raise KioskError("frame_invalid", Text("图像无法解码", "The frame is not a readable JPEG or PNG"), status=400)
+        self.touch()
+        camera = self.grabber.camera if self.grabber is not None else None
+        if not isinstance(camera, PushCamera):
+            return False
+        camera.push(frame)
+        return True
+
     # -- state for the pages -----------------------------------------------------------------------
 
-    def state(self) -> dict[str, Any]:
+    def state(self) -> BoothState:
         with self._lock:
             return self._state
 
-    def wait_state(self, after_version: int, timeout: float = 1.0) -> dict[str, Any]:
+    def wait_state(self, after_version: int, timeout: float = 1.0) -> BoothState:
         """The newest state once its version is above `after_version`, or the current one after `timeout`."""
         deadline = self._clock() + timeout
         with self._cond:
@@ -211,44 +270,40 @@ class BoothSession:
     def _republish(self) -> None:
         """Publish at once after a control change (bind, arm...), so no page acts on a stale state."""
         with self._lock:
-            inputs = dict(self._last_inputs)
-            tick = Tick(Phase.IDLE)
-            phase = self._phase_for(tick) if self._state.get("phase") not in (PAUSED, NO_CAMERA) \
-                else self._state["phase"]
-            self._publish(phase=phase, tick=tick, verdict=inputs.get("verdict"), grab=inputs.get("grab"),
-                          judge_ms=inputs.get("judge_ms"))
+            phase = self._state.phase
+            if phase not in (BoothPhase.PAUSED, BoothPhase.NO_CAMERA):
+                phase = self._phase_for(Tick(Phase.IDLE))
+            self._publish(phase=phase, frame=self._last_frame)
 
-    def _publish(self, *, phase: str, tick: Tick | None = None, verdict: dict[str, Any] | None = None,
-                 grab: Grab | None = None, judge_ms: float | None = None) -> None:
+    def _publish(self, *, phase: BoothPhase, tick: Tick | None = None,
+                 frame: tuple[Verdict, dict[str, Any], Grab, float] | None = None) -> None:
+        """Replace the state; `frame` is the newest judged frame (verdict, its JSON, the grab, judging ms)."""
         with self._cond:
-            if verdict is not None:
-                self._last_inputs = {"verdict": verdict, "grab": grab, "judge_ms": judge_ms}
+            if frame is not None:
+                self._last_frame = frame
             self._version += 1
-            camera = self.grabber.status() if self.grabber is not None else {
-                "health": NO_CAMERA if self._camera_error else "starting", "source": None, "seq": 0,
-                "fps": 0.0, "frame_size": None, "frame_age": None, "reopens": 0, "error": None,
-            }
-            if self._camera_error and self.grabber is None:
-                camera["error"] = self._camera_error
-            self._state = {
-                "version": self._version,
-                "case_id": self._case_id,
-                "armed": self._armed,
-                "phase": phase,
-                "countdown": (tick or Tick(Phase.IDLE)).as_dict(),
-                "verdict": verdict,
-                "camera": camera,
-                "frame": None if grab is None else {
-                    "seq": grab.seq,
-                    "grabbed_at": round(grab.grabbed_at, 4),
-                    "judged_at": round(self._wall(), 4),
-                    "judge_ms": None if judge_ms is None else round(judge_ms, 1),
-                    "width": int(grab.frame.shape[1]),
-                    "height": int(grab.frame.shape[0]),
-                },
-                "last_capture": self._last_capture,
-                "error": self._capture_error,
-            }
+            if self.grabber is not None:
+                camera = CameraStatus.from_grabber(self.grabber.status())
+            else:
+                camera = CameraStatus(BoothPhase.NO_CAMERA if self._camera_error else "starting",
+                                      error=self._camera_error)
+            verdict, verdict_json, grab, judge_ms = frame if frame is not None else (None, None, None, None)
+            self._state = BoothState(
+                version=self._version,
+                phase=phase,
+                camera=camera,
+                case_id=self._case_id,
+                armed=self._armed,
+                accepted=self._accepted,
+                countdown=tick or Tick(Phase.IDLE),
+                verdict=verdict,
+                verdict_json=verdict_json,
+                frame=None if grab is None else FrameInfo(
+                    seq=grab.seq, grabbed_at=grab.grabbed_at, judged_at=self._wall(), judge_ms=judge_ms,
+                    width=int(grab.frame.shape[1]), height=int(grab.frame.shape[0])),
+                last_capture=self._last_capture,
+                error=self._capture_error,
+            )
             self._cond.notify_all()
 
     # -- the worker --------------------------------------------------------------------------------
@@ -258,12 +313,12 @@ class BoothSession:
             return True
         try:
             camera = self._camera_factory()
-        except KioskError as exc:
-            self._camera_error = {"code": exc.code, "message": exc.text.as_dict()}
+        except (KioskError, CameraError) as exc:
+            self._camera_error = BoothProblem(exc.code, Text(exc.text.zh, exc.text.en))
             log.warning("camera unavailable: %s", exc)
             return False
         except Exception as exc:
-            self._camera_error = {"code": "camera_failed", "message": Text("摄像头故障", str(exc)).as_dict()}
+            self._camera_error = BoothProblem("camera_failed", Text("摄像头故障", str(exc)))
             log.exception("opening the camera failed")
             return False
         self._camera_error = None
@@ -277,12 +332,12 @@ class BoothSession:
             self.grabber = None
             log.info("camera released after %.0f s without viewers", self.release_after)
 
-    def _phase_for(self, tick: Tick) -> str:
+    def _phase_for(self, tick: Tick) -> BoothPhase:
         if self._case_id is None or (not self._armed and self._last_capture is None):
-            return WAITING
+            return BoothPhase.WAITING
         if not self._armed:
-            return CAPTURED
-        return tick.phase.value
+            return BoothPhase.ACCEPTED if self._accepted else BoothPhase.CAPTURED
+        return BoothPhase(tick.phase.value)
 
     def _run(self) -> None:
         judge: JudgeLike | None = None
@@ -294,13 +349,13 @@ class BoothSession:
                 if idle > self.release_after and self.grabber is not None:
                     self._release_camera()  # nobody for a while: free the camera (its light goes off)
                     last_seq = 0
-                if self._state.get("phase") != PAUSED:
-                    self._publish(phase=PAUSED)
+                if self._state.phase != BoothPhase.PAUSED:
+                    self._publish(phase=BoothPhase.PAUSED)
                 self._wake.clear()
                 self._wake.wait(self.heartbeat)
                 continue
             if not self._ensure_camera():
-                self._publish(phase=NO_CAMERA)
+                self._publish(phase=BoothPhase.NO_CAMERA)
                 self._stop.wait(2.0)
                 continue
             assert self.grabber is not None
@@ -309,7 +364,8 @@ class BoothSession:
             except TimeoutError:
                 # No new frame: the countdown cannot go on without seeing the person; report camera health.
                 self._countdown.reset()
-                self._publish(phase=NO_CAMERA if self.grabber.health != "ok" else self._phase_for(Tick(Phase.IDLE)))
+                self._publish(phase=BoothPhase.NO_CAMERA if self.grabber.health != "ok"
+                              else self._phase_for(Tick(Phase.IDLE)))
                 continue
             last_seq = grab.seq
             try:
@@ -323,13 +379,13 @@ class BoothSession:
                 log.exception("judging frame %d failed", grab.seq)
                 self._countdown.reset()
                 with self._lock:
-                    self._capture_error = {"code": getattr(exc, "code", "judge_failed"), "message": (
-                        exc.text.as_dict() if isinstance(exc, KioskError)
-                        else Text("照片检查出错，请联系工作人员", f"The photo checks failed: {exc}").as_dict())}
+                    self._capture_error = BoothProblem(getattr(exc, "code", "judge_failed"), (
+                        exc.text if isinstance(exc, KioskError)
+                        else Text("照片检查出错，请联系工作人员", f"The photo checks failed: {exc}")))
                 self._publish(phase=self._phase_for(Tick(Phase.IDLE)))
                 self._stop.wait(1.0)
                 continue
-            if self._capture_error and self._capture_error.get("code") in ("judge_failed", "frame_invalid"):
+            if self._capture_error and self._capture_error.code in ("judge_failed", "frame_invalid"):
                 self._capture_error = None
             self.judged += 1
             self._step(grab, verdict, verdict_dict, judge_ms)
@@ -340,7 +396,7 @@ class BoothSession:
             except Exception:
                 log.exception("closing the judge failed")
 
-    def _step(self, grab: Grab, verdict: Any, verdict_dict: dict[str, Any], judge_ms: float) -> None:
+    def _step(self, grab: Grab, verdict: Verdict, verdict_dict: dict[str, Any], judge_ms: float) -> None:
         with self._lock:
             case_id, armed, manual = self._case_id, self._armed, self._manual
             if case_id is None or not armed:
@@ -350,13 +406,13 @@ class BoothSession:
                 self._manual = False
                 tick = Tick(Phase.CAPTURE, progress=1.0)
             else:
-                tick = self._countdown.update(bool(verdict.passed), grab.mono)
+                tick = self._countdown.update(verdict.capturable, grab.mono)
         if tick.phase is Phase.CAPTURE and case_id is not None and armed:
             self._capture(Capture(
                 case_id=case_id, frame=grab.frame, verdict=verdict, verdict_dict=verdict_dict, seq=grab.seq,
-                grabbed_at=grab.grabbed_at, trigger="manual" if manual else "auto",
+                grabbed_at=grab.grabbed_at, trigger=CaptureTrigger.MANUAL if manual else CaptureTrigger.AUTO,
             ))
-        self._publish(phase=self._phase_for(tick), tick=tick, verdict=verdict_dict, grab=grab, judge_ms=judge_ms)
+        self._publish(phase=self._phase_for(tick), tick=tick, frame=(verdict, verdict_dict, grab, judge_ms))
 
     def _capture(self, capture: Capture) -> None:
         try:
@@ -364,22 +420,22 @@ class BoothSession:
         except KioskError as exc:
             log.error("storing the photo failed: %s", exc)
             with self._lock:
-                self._capture_error = {"code": exc.code, "message": exc.text.as_dict()}
+                self._capture_error = BoothProblem(exc.code, exc.text)
                 self._armed = False
             return
         except Exception as exc:
             log.exception("storing the photo failed")
             with self._lock:
-                self._capture_error = {"code": "capture_failed",
-                                       "message": Text("照片保存失败，请联系工作人员", str(exc)).as_dict()}
+                self._capture_error = BoothProblem("capture_failed", Text("照片保存失败，请联系工作人员", str(exc)))
                 self._armed = False
             return
         with self._lock:
             if self._case_id == capture.case_id:
                 self._armed = False
+                self._accepted = False
                 self._capture_error = None
-                self._last_capture = {
-                    "attempt_id": attempt_id, "case_id": capture.case_id, "trigger": capture.trigger,
-                    "seq": capture.seq, "passed": bool(capture.verdict.passed), "at": round(self._wall(), 3),
-                }
+                self._last_capture = LastCapture(
+                    attempt_id=attempt_id, case_id=capture.case_id, trigger=capture.trigger, seq=capture.seq,
+                    passed=capture.verdict.passed, at=self._wall(),
+                )
         log.info("photo attempt %s stored for case %s (%s)", attempt_id, capture.case_id, capture.trigger)

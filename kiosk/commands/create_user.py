@@ -4,15 +4,16 @@ import argparse
 import getpass
 import sys
 
-from kiosk.accounts import ROLES, create_user
+from kiosk.accounts import create_user
 from kiosk.db import init_db
+from kiosk.roles import Role
 from kiosk.settings import load_settings
 from kiosk.text import KioskError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="user name (letters, digits, . _ -)")
-    parser.add_argument("--role", required=True, choices=sorted(ROLES), help="staff, auditor or admin")
+    parser.add_argument("--role", required=True, choices=sorted(Role), help="staff, auditor or admin")
     parser.add_argument("--display-name", default="", help="name shown in pages and logs")
     parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 

@@ -24,13 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subject-name", help="the subject's name typed into the case")
     parser.add_argument("--domain", action="append", help="a domain of the case (repeatable)")
     parser.add_argument("--no-seal", action="store_true", help="the sheet needs no seal (individual)")
-    parser.add_argument("--engine", choices=["rapidocr", "tesseract"], help="OCR engine (default rapidocr)")
+    parser.add_argument("--engine", choices=["rapidocr", "tesseract"], help="OCR engine (default: KIOSK_OCR_ENGINE or rapidocr)")
     parser.add_argument("--save-normalised", type=Path, help="write the normalised JPEG here")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.documents.inspect import inspect_document
-    from kiosk.documents.ocr import get_engine
+    import dataclasses
+
+    from kiosk.documents.desk import DocumentChecker
+    from kiosk.settings import load_settings
 
     expected = {
         k: v
@@ -51,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     try:
-        report = inspect_document(args.kind, data, args.file.name, expected, engine=get_engine(args.engine))
+        settings = load_settings()
+        if args.engine:
+            settings = dataclasses.replace(settings, ocr_engine=args.engine)
+        report = DocumentChecker.from_settings(settings).inspect(args.kind, data, args.file.name, expected)
     except KioskError as exc:
         if args.json:
             print(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2))

@@ -13,11 +13,14 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import cv2
 import numpy as np
+
+from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +55,10 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 0) -> None:
+        """`threads`: ONNX Runtime's intra-op threads (0: its own choice)."""
         from rapidocr_onnxruntime import RapidOCR
 
-        threads = int(os.environ.get("KIOSK_OCR_THREADS", "0") or 0)
         # Detection at the size we hand it (callers scale cards to 800 px, sheets to 1200 px wide); the default
         # would upscale a card's short side to 736 px, doubling the detector's work for no accuracy.
         options: dict[str, object] = {"det_limit_type": "max", "det_limit_side_len": DET_MAX_SIDE}
@@ -85,23 +88,24 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def __init__(self, lang: str = "chi_sim") -> None:
+    def __init__(self, lang: str = "chi_sim", psm: int = 6) -> None:
         self._exe = shutil.which("tesseract")
         if not self._exe:
             raise RuntimeError("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)")
         self._lang = lang
+        self._psm = psm
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         ok, buf = cv2.imencode(".png", image)
         if not ok:
             raise RuntimeError("PNG encoding failed")
         proc = subprocess.run(
-            [self._exe, "stdin", "stdout", "-l", self._lang, "--psm", os.environ.get("KIOSK_TESSERACT_PSM", "6"), "tsv"],
+            [self._exe, "stdin", "stdout", "-l", self._lang, "--psm", str(self._psm), "tsv"],
             input=buf.tobytes(),
             capture_output=True,
             timeout=60,
             check=True,
-            env={**os.environ, "OMP_THREAD_LIMIT": "2"},
+            env={**os.environ, "OMP_THREAD_LIMIT": "2"},  # the child's own environment, OpenMP held to 2 threads
         )
         groups: dict[tuple[str, ...], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
         for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
@@ -120,21 +124,31 @@ class TesseractEngine:
         return lines
 
 
-ENGINES: dict[str, type] = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
-_instances: dict[str, OcrEngine] = {}
+ENGINES: dict[str, Callable[[int, int], OcrEngine]] = {
+    "rapidocr": lambda threads, _psm: RapidOcrEngine(threads),
+    "tesseract": lambda _threads, psm: TesseractEngine(psm=psm),
+}
+_instances: dict[tuple[str, int, int], OcrEngine] = {}
 _lock = threading.Lock()
 
 
-def get_engine(name: str | None = None) -> OcrEngine:
-    """The shared engine `name` (default KIOSK_OCR_ENGINE or rapidocr), created on first use."""
-    name = name or os.environ.get("KIOSK_OCR_ENGINE", "rapidocr")
+def get_engine(name: str | None = None, *, threads: int = 0, psm: int = 6) -> OcrEngine:
+    """The shared engine `name` (default rapidocr), created on first use: `threads` for RapidOCR's ONNX Runtime
+    (0: its own choice), `psm` Tesseract's page segmentation mode."""
+    name = name or "rapidocr"
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r}; known: {sorted(ENGINES)}")
+    key = (name, threads, psm)
     with _lock:
-        if name not in _instances:
+        if key not in _instances:
             log.info("loading OCR engine %s", name)
-            _instances[name] = ENGINES[name]()
-        return _instances[name]
+            _instances[key] = ENGINES[name](threads, psm)
+        return _instances[key]
+
+
+def engine_for(settings: Settings) -> OcrEngine:
+    """The kiosk's OCR engine (settings.ocr_engine, ocr_threads, tesseract_psm), created on first use."""
+    return get_engine(settings.ocr_engine, threads=settings.ocr_threads, psm=settings.tesseract_psm)
 
 
 def prepare(image: np.ndarray, max_width: int) -> tuple[np.ndarray, float]:

@@ -38,11 +38,11 @@ NUMBER = "BK-20261123-0001"
 @pytest.fixture
 def sealed(app):
     """One sealed case and one unsealed case in the app's database and archive."""
-    from web.audit import archive_signer, archive_store
     from web.db import get_database
+    from web.services import get_archive
 
     db = get_database(app)
-    store, signer = archive_store(app), archive_signer(app)
+    store, signer = get_archive(app).store, get_archive(app).signer
     with db.session() as s:
         staff = s.scalars(select(User).where(User.username == "staff")).one()
         case = make_case(s, store, staff, number=NUMBER, seed=1, attempts=2)

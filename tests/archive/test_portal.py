@@ -17,8 +17,8 @@ from kiosk.archive.pack import verify_pack
 from kiosk.models import AccessLogEntry, AuditEvent, Case, Seal, User
 from tests.archive.conftest import NUMBER
 from tests.archive.factory import make_case
+from tests.conftest import blob_store as archive_store
 from tests.conftest import csrf_token, login, post
-from web.audit import archive_store
 from web.db import get_database
 
 

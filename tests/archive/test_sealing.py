@@ -294,7 +294,7 @@ def test_sealing_again_makes_a_correction(arch):
 
 
 def test_recovery_removes_temporary_files_of_dead_writers_only(arch):
-    from kiosk.archive.store import tmp_owner
+    from kiosk.files import tmp_owner
 
     arch.store.tmp_dir.mkdir(parents=True, exist_ok=True)
     host = tmp_owner().rpartition("~")[0]

@@ -83,11 +83,11 @@ def main() -> None:
             last_seq = 0
             load0 = os.getloadavg()[0]
             while time.monotonic() - started < MEASURE_S:
-                frame = booth.state().get("frame") or {}
-                if frame.get("seq") != last_seq and frame.get("judge_ms") is not None:
-                    last_seq = frame["seq"]
-                    judge_ms.append(frame["judge_ms"])
-                    server_ms.append((frame["judged_at"] - frame["grabbed_at"]) * 1000)
+                frame = booth.state().frame
+                if frame is not None and frame.seq != last_seq and frame.judge_ms is not None:
+                    last_seq = frame.seq
+                    judge_ms.append(round(frame.judge_ms, 1))
+                    server_ms.append((round(frame.judged_at, 4) - round(frame.grabbed_at, 4)) * 1000)
                 time.sleep(0.01)
             elapsed = time.monotonic() - started
             stats = page.evaluate("({lat: window.boothStats.latencies, painted: window.boothStats.painted,"

@@ -46,7 +46,7 @@ def fake_camera_browser(playwright_instance, tmp_path_factory):
 
 
 def test_tablet_camera_frames_are_judged_and_photographed_unmirrored(tmp_path, fake_camera_browser) -> None:
-    app = build_app(tmp_path, CAMERA="browser")
+    app = build_app(tmp_path, settings={"camera": "browser"})
     try:
         with LiveServer(app) as server:
             case_id, link = open_case_for_booth(app)
@@ -63,9 +63,9 @@ def test_tablet_camera_frames_are_judged_and_photographed_unmirrored(tmp_path, f
         rows = attempts(app, case_id)
         assert len(rows) == 1 and rows[0].passed
         with app.app_context():
-            from web.booth import _store
+            from tests.conftest import blob_store as _store
 
-            data = _store().get(rows[0].image_sha256)
+            data = _store(app).get(rows[0].image_sha256)
         photo = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))[:, :, ::-1].astype(np.float32)
         assert photo.shape == (720, 1280, 3)  # the camera's own resolution, not enlarged
         top = slice(0, 600)  # leave out the printed stamp

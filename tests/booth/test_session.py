@@ -6,9 +6,17 @@ import time
 
 import pytest
 
-from kiosk.booth.session import CAPTURED, NO_CAMERA, PAUSED, WAITING, BoothSession, Capture
+from kiosk.booth.live import BoothPhase
+from kiosk.booth.session import BoothSession, Capture
 from kiosk.text import KioskError, Text
 from tests.booth.fakes import SignalCamera, SignalJudge
+
+CAPTURED, NO_CAMERA, PAUSED, WAITING = BoothPhase.CAPTURED, BoothPhase.NO_CAMERA, BoothPhase.PAUSED, BoothPhase.WAITING
+
+
+def live(session: BoothSession) -> dict:
+    """The session's live state as the pages' scripts get it (BoothState.as_dict())."""
+    return session.state().as_dict()
 
 
 def wait_for(predicate, timeout: float = 10.0) -> bool:
@@ -49,7 +57,7 @@ def test_passing_frames_count_down_and_capture_the_judged_frame(rig) -> None:
     camera.value = 250
     session.bind(7)
     phases = set()
-    assert wait_for(lambda: phases.add(session.state()["phase"]) or recorder.captures)
+    assert wait_for(lambda: phases.add(live(session)["phase"]) or recorder.captures)
     assert {"steady", "countdown"} <= phases
     capture = recorder.captures[0]
     assert capture.case_id == 7 and capture.trigger == "auto"
@@ -57,8 +65,8 @@ def test_passing_frames_count_down_and_capture_the_judged_frame(rig) -> None:
     assert capture.verdict_dict["passed"] is True
     assert capture.frame.shape == (720, 1280, 3) and capture.frame[300, 10, 2] == 255  # full size, unmirrored
     assert judges[0].thread == "booth worker"  # the judge lives in the worker thread
-    assert wait_for(lambda: session.state()["phase"] == CAPTURED)
-    assert session.state()["last_capture"]["attempt_id"] == 1
+    assert wait_for(lambda: live(session)["phase"] == CAPTURED)
+    assert live(session)["last_capture"]["attempt_id"] == 1
     time.sleep(1.5)
     assert len(recorder.captures) == 1  # disarmed until staff ask for a retake
 
@@ -67,8 +75,8 @@ def test_failing_frames_never_capture_and_show_the_first_failure(rig) -> None:
     session, camera, recorder, _ = rig
     camera.value = 120  # glasses
     session.bind(7)
-    assert wait_for(lambda: (session.state().get("verdict") or {}).get("first_failure") == "glasses")
-    state = session.state()
+    assert wait_for(lambda: (live(session).get("verdict") or {}).get("first_failure") == "glasses")
+    state = live(session)
     assert state["phase"] == "idle"
     assert state["verdict"]["message"]["zh"] == "请摘下眼镜"
     time.sleep(1.6)
@@ -79,10 +87,10 @@ def test_a_break_during_the_countdown_stops_it(rig) -> None:
     session, camera, recorder, _ = rig
     camera.value = 250
     session.bind(7)
-    assert wait_for(lambda: session.state()["phase"] == "countdown")
+    assert wait_for(lambda: live(session)["phase"] == "countdown")
     camera.value = 0  # the person leaves
-    assert wait_for(lambda: session.state()["phase"] == "idle")
-    assert session.state()["countdown"]["phase"] == "idle"
+    assert wait_for(lambda: live(session)["phase"] == "idle")
+    assert live(session)["countdown"]["phase"] == "idle"
     time.sleep(1.5)
     assert recorder.captures == []
 
@@ -105,7 +113,7 @@ def test_unbound_booth_waits_and_never_captures(rig) -> None:
     session, camera, recorder, _ = rig
     camera.value = 250
     session.touch()
-    assert wait_for(lambda: session.state()["phase"] == WAITING and session.state()["verdict"])
+    assert wait_for(lambda: live(session)["phase"] == WAITING and live(session)["verdict"])
     time.sleep(1.5)
     assert recorder.captures == []
     session.bind(3)
@@ -117,10 +125,10 @@ def test_camera_stall_is_reported_and_resets_the_countdown(rig) -> None:
     session, camera, recorder, _ = rig
     camera.value = 250
     session.bind(7)
-    assert wait_for(lambda: session.state()["phase"] == "countdown")
+    assert wait_for(lambda: live(session)["phase"] == "countdown")
     camera.frozen.set()
-    assert wait_for(lambda: session.state()["camera"]["health"] in ("stalled", "reopening"), timeout=2.0)
-    assert session.state()["phase"] == NO_CAMERA
+    assert wait_for(lambda: live(session)["camera"]["health"] in ("stalled", "reopening"), timeout=2.0)
+    assert live(session)["phase"] == NO_CAMERA
     camera.frozen.clear()
     assert wait_for(lambda: len(recorder.captures) == 1)  # recovers, counts down again from the start
 
@@ -134,8 +142,8 @@ def test_storage_failure_is_shown_and_disarms() -> None:
     session = BoothSession(lambda: camera, SignalJudge, broken, steady_seconds=0.1, countdown_seconds=1)
     try:
         session.bind(1)
-        assert wait_for(lambda: session.state()["error"] is not None)
-        assert session.state()["error"]["code"] == "disk_full"
+        assert wait_for(lambda: live(session)["error"] is not None)
+        assert live(session)["error"]["code"] == "disk_full"
         assert not session.armed
     finally:
         session.stop()
@@ -148,9 +156,9 @@ def test_no_camera_and_idle_pause() -> None:
     session = BoothSession(no_camera, SignalJudge, Recorder(), idle_after=0.3)
     try:
         session.touch()
-        assert wait_for(lambda: session.state()["phase"] == NO_CAMERA)
-        assert session.state()["camera"]["error"]["code"] == "camera_source_unknown"
-        assert wait_for(lambda: session.state()["phase"] == PAUSED, timeout=5)
+        assert wait_for(lambda: live(session)["phase"] == NO_CAMERA)
+        assert live(session)["camera"]["error"]["code"] == "camera_source_unknown"
+        assert wait_for(lambda: live(session)["phase"] == PAUSED, timeout=5)
     finally:
         session.stop()
 
@@ -160,12 +168,12 @@ def test_camera_is_released_when_nobody_watches_and_comes_back() -> None:
     session = BoothSession(lambda: camera, SignalJudge, Recorder(), idle_after=0.2, release_after=0.5)
     try:
         session.touch()
-        assert wait_for(lambda: session.grabber is not None and session.state()["verdict"])
+        assert wait_for(lambda: session.grabber is not None and live(session)["verdict"])
         assert wait_for(lambda: session.grabber is None, timeout=5)  # released
         assert not camera.is_open
         session.touch()  # a viewer again (keeps touching, as the pages' streams do)
         assert wait_for(lambda: session.touch() or (session.grabber is not None
-                                                   and session.state()["phase"] == WAITING))
+                                                   and live(session)["phase"] == WAITING))
         assert camera.is_open
     finally:
         session.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 
@@ -234,7 +235,7 @@ def test_frame_upload_needs_the_booth_and_browser_mode(booth_app, staff) -> None
     response = booth.post("/booth/frame", data=b"\xff\xd8junk", headers=headers)
     assert response.status_code == 409  # this kiosk has a real camera
     assert booth_app.test_client().post("/booth/frame", data=b"x", headers=headers).status_code in (400, 403)
-    booth_app.config["CAMERA"] = "browser"
+    booth_app.config["KIOSK_SETTINGS"] = dataclasses.replace(booth_app.config["KIOSK_SETTINGS"], camera="browser")
     response = booth.post("/booth/frame", data=b"\xff\xd8junk", headers=headers)
     assert response.status_code == 400 and response.get_json()["error"] == "frame_invalid"
     assert booth.post("/booth/frame", data=b"\xff\xd8junk").status_code == 400  # no CSRF token

@@ -5,9 +5,8 @@ from sqlalchemy import select
 from kiosk import cases
 from kiosk.archive.verify import verify_archive
 from kiosk.models import Attachment, Case, PhotoAttempt, Seal, User
-from tests.conftest import post
+from tests.conftest import blob_store, post
 from web.db import get_database
-from web.services import blob_store
 
 
 def onsite_case_with_evidence(app, form, *, drop_blob: bool = False) -> int:

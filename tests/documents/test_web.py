@@ -17,9 +17,8 @@ from werkzeug.test import stream_encode_multipart
 
 from kiosk import cases
 from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, CheckResultRow, User
-from tests.conftest import csrf_token, login, post
+from tests.conftest import blob_store, csrf_token, login, post
 from tests.documents import specimens as S
-from web import services
 from web.db import get_database
 
 PRINCIPAL = S.Person("张三", "11010519491231002X")
@@ -89,7 +88,7 @@ def test_staff_upload_is_checked_read_and_stored_encrypted(staff_client, app, ca
     assert att.passed and att.status == "checked" and att.encrypted
     assert att.readings["values"]["id_number"] == PRINCIPAL.number
     assert att.readings["values"]["name"] == "张三"
-    store = services.blob_store(app)
+    store = blob_store(app)
     assert store.get(att.original_sha256) == front_scan  # byte for byte
     normalised = store.get(att.normalised_sha256)
     assert normalised[:3] == b"\xff\xd8\xff" and len(normalised) <= 4 * 2**20

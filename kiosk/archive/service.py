@@ -1,0 +1,81 @@
+"""The evidence archive as one service: the blob store, the manifest signer, the kiosk's name and the retention
+period, built once from `Settings` by `open_archive` and used alike by the app, the CLI commands and the tests.
+
+Its methods are the archive's steps: `seal_case` (kiosk.archive.sealing), `build_pack` (kiosk.archive.pack),
+`expire` (kiosk.archive.retention), `recover` (kiosk.archive.recovery).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from kiosk.archive import pack, recovery, retention, sealing
+from kiosk.archive.keys import load_or_create_archive_key
+from kiosk.archive.signing import Signer, load_or_create_signer
+from kiosk.archive.store import BlobStore
+from kiosk.db import Database
+from kiosk.models import Case, Seal, User
+from kiosk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """One kiosk's view of the evidence archive (the folder may be shared by several kiosks)."""
+
+    store: BlobStore
+    signer: Signer | None  # None only when opened read-only without a signing key (verify-archive)
+    kiosk_name: str
+    retention_days: int
+
+    @property
+    def root(self) -> Path:
+        return self.store.root
+
+    def _signing(self) -> Signer:
+        if self.signer is None:
+            raise RuntimeError("this archive was opened read-only: it cannot sign")
+        return self.signer
+
+    def seal_case(self, session: Session, case: Case, actor: User) -> Seal:
+        """Seal `case`'s evidence in the caller's transaction (see kiosk.archive.sealing.seal_case)."""
+        return sealing.seal_case(session, self.store, self._signing(), case, actor, self.kiosk_name,
+                                 retention_days=self.retention_days)
+
+    def build_pack(self, session: Session, case: Case, actor: User | None) -> pack.Pack:
+        """The case's signed evidence pack (see kiosk.archive.pack.build_pack)."""
+        return pack.build_pack(session, self.store, self._signing(), case, actor, self.kiosk_name)
+
+    def expire(self, db: Database, *, retention_days: int | None = None, dry_run: bool = False,
+               now: dt.datetime | None = None) -> retention.ExpiryReport:
+        """Delete evidence past retention, legal holds kept (see kiosk.archive.retention.expire)."""
+        days = self.retention_days if retention_days is None else retention_days
+        return retention.expire(db, self.store, self._signing(), self.kiosk_name, retention_days=days,
+                                now=now, dry_run=dry_run)
+
+    def recover(self, db: Database) -> list[recovery.RecoveryAction]:
+        """Complete or remove half-written archive work left by a crash (each action is logged)."""
+        return recovery.recover(db, self.store)
+
+
+def open_archive(settings: Settings, *, read_only: bool = False) -> Archive:
+    """The archive of `settings`. Keys are loaded, or created on first use with a loud warning to back them up.
+
+    `read_only=True` never creates a key (a new archive key could not read the old scans): the store then has a
+    key only if one exists, and the signer only if its key file exists.
+    """
+    if read_only:
+        has_key = bool(settings.archive_key) or settings.archive_key_file.exists()
+        key = load_or_create_archive_key(settings.archive_key_file, settings.archive_key) if has_key else None
+        signer = (load_or_create_signer(settings.signing_key_file) if settings.signing_key_file.exists() else None)
+    else:
+        key = load_or_create_archive_key(settings.archive_key_file, settings.archive_key)
+        signer = load_or_create_signer(settings.signing_key_file, settings.archive_dir)
+    return Archive(BlobStore(settings.archive_dir, key), signer, settings.kiosk_name, settings.retention_days)
+
