@@ -1,4 +1,7 @@
-"""Fixtures for the document tests: specimen documents (see specimens.py) and their reports, made once."""
+"""Fixtures for the document tests: specimen documents (see specimens.py) and their reports, made once.
+
+`inspect` checks a scan with the canned OCR engine (canned_ocr.py: the specimen's printed lines, no models), for
+the image checks; test_reading.py replaces it with the real OCR engine to test what is read."""
 
 from __future__ import annotations
 
@@ -8,7 +11,11 @@ from collections.abc import Callable
 import pytest
 
 from kiosk.documents.inspect import DocumentReport, inspect_document
+from kiosk.documents.kinds import CERTIFICATE, ID_BACK, ID_FRONT, SHEET, kind_spec
+from kiosk.documents.kinds import DOMAIN as DOMAIN_FAMILY
+from kiosk.documents.ocr import OcrEngine
 from tests.documents import specimens as S
+from tests.documents.canned_ocr import CannedOcr
 
 TODAY = dt.date(2026, 11, 23)
 PERSON = S.SPECIMEN_PEOPLE[0]
@@ -30,15 +37,43 @@ def back() -> S.Image.Image:
 
 
 @pytest.fixture(scope="session")
-def inspect() -> Callable[..., DocumentReport]:
-    """inspect_document with the test day fixed and results cached per (kind, bytes, expected)."""
+def licence() -> S.Image.Image:
+    """The business licence of SUBJECT with CREDIT_CODE, valid until 2038-03-14, on A4 at 300 dpi."""
+    return S.business_licence(SUBJECT, CREDIT_CODE, valid_to=dt.date(2038, 3, 14))
+
+
+Inspect = Callable[..., DocumentReport]
+
+
+def make_inspect(engine_for: Callable[[str], OcrEngine]) -> Inspect:
+    """inspect_document with the test day fixed, the engine `engine_for(kind)`, and results cached per
+    (kind, bytes, expected)."""
     cache: dict[tuple, DocumentReport] = {}
 
     def run(kind: str, data: bytes, filename: str = "scan.jpg", expected: dict | None = None) -> DocumentReport:
         exp = EXPECTED if expected is None else expected
         key = (kind, hash(data), filename, tuple(sorted((k, str(v)) for k, v in exp.items())))
         if key not in cache:
-            cache[key] = inspect_document(kind, data, filename, exp, today=TODAY)
+            cache[key] = inspect_document(kind, data, filename, exp, today=TODAY, engine=engine_for(kind))
         return cache[key]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def canned_ocr(front, back, licence) -> dict[str, CannedOcr]:
+    """A canned engine per document family: the lines of the standard specimen of that family."""
+    docs = {
+        ID_FRONT: front,
+        ID_BACK: back,
+        CERTIFICATE: licence,
+        SHEET: S.verification_sheet(domain=DOMAIN),
+        DOMAIN_FAMILY: S.domain_certificate(domain=DOMAIN),
+    }
+    return {family: CannedOcr(S.printed_lines(doc)) for family, doc in docs.items()}
+
+
+@pytest.fixture(scope="session")
+def inspect(canned_ocr) -> Inspect:
+    """Check a scan with the canned OCR engine of its kind's family (see the module docstring)."""
+    return make_inspect(lambda kind: canned_ocr[kind_spec(kind).family])

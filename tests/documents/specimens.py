@@ -10,6 +10,9 @@ Capture simulations turn a flat specimen into what a counter would receive: a fl
 near-white bed, slight rotation, lid shadow), a document-camera / phone photograph (perspective, table background,
 uneven light, sensor noise, JPEG), and the faults the providers reject: greyscale / photocopy, cut edges, blur,
 glare spot, a photo of a screen (subpixel grid + moiré), low resolution. Everything is deterministic (seeded).
+
+Every flat specimen remembers the text it printed and where (`printed_lines`): the canned OCR engine of the
+image-check tests (tests/documents/canned_ocr.py) reads it back instead of running the OCR models.
 """
 
 from __future__ import annotations
@@ -28,6 +31,28 @@ from kiosk.validators import credit_code_check_character, id_check_character
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 CARD_MM = (85.6, 54.0)
 A4_MM = (210.0, 297.0)
+
+
+PrintedLine = tuple[str, tuple[float, float, float, float]]  # text, box as fractions of the document (x0, y0, x1, y1)
+
+
+def _record(img: Image.Image, d: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, f: ImageFont.FreeTypeFont,
+            anchor: str | None = None) -> None:
+    """Remember that `text` was printed at `xy` (see printed_lines)."""
+    x0, y0, x1, y1 = d.textbbox(xy, text, font=f, anchor=anchor)
+    img.info.setdefault("printed", []).append((text, (x0 / img.width, y0 / img.height, x1 / img.width, y1 / img.height)))
+
+
+def _print(img: Image.Image, d: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, f: ImageFont.FreeTypeFont,
+           fill: tuple[int, ...], anchor: str | None = None) -> None:
+    """Draw `text` at `xy` and remember what was printed where."""
+    d.text(xy, text, font=f, fill=fill, anchor=anchor)
+    _record(img, d, xy, text, f, anchor)
+
+
+def printed_lines(doc: Image.Image) -> tuple[PrintedLine, ...]:
+    """The text lines a flat specimen printed, with their boxes as fractions of the document."""
+    return tuple(doc.info.get("printed", ()))
 
 
 def font(size: int, mono: bool = False) -> ImageFont.FreeTypeFont:
@@ -108,6 +133,7 @@ def _round_corners(img: Image.Image, radius: int, outside: tuple[int, int, int])
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, img.width - 1, img.height - 1), radius, fill=255)
     out = Image.new("RGB", img.size, outside)
     out.paste(img, (0, 0), mask)
+    out.info["printed"] = list(img.info.get("printed", ()))
     return out
 
 
@@ -121,7 +147,7 @@ def id_card_front(person: Person, px_per_mm: float = 14.0) -> Image.Image:
     lc, vc = (40, 90, 150), (10, 10, 10)
 
     def put(xmm: float, ymm: float, text: str, f: ImageFont.FreeTypeFont, fill: tuple[int, int, int]) -> None:
-        d.text((xmm * s, ymm * s), text, font=f, fill=fill)
+        _print(img, d, (xmm * s, ymm * s), text, f, fill)
 
     put(6, 7.5, "姓  名", label, lc)
     put(17, 7, person.name, value, vc)
@@ -165,15 +191,15 @@ def id_card_back(person: Person, px_per_mm: float = 14.0) -> Image.Image:
     img = _tint_background(w, h, 2, (224, 236, 228), (((205, 225, 205), 41, 4), ((235, 215, 190), 59, 3)))
     d = ImageDraw.Draw(img)
     _emblem_placeholder(d, 14 * s, 13 * s, 8.5 * s)
-    d.text((30 * s, 7 * s), "中华人民共和国", font=font(round(5.2 * s)), fill=(20, 20, 20))
-    d.text((30 * s, 16 * s), "居民身份证", font=font(round(7.5 * s)), fill=(20, 20, 20))
+    _print(img, d, (30 * s, 7 * s), "中华人民共和国", font(round(5.2 * s)), (20, 20, 20))
+    _print(img, d, (30 * s, 16 * s), "居民身份证", font(round(7.5 * s)), (20, 20, 20))
     label, value = font(round(2.9 * s)), font(round(3.4 * s))
     lc, vc = (40, 90, 150), (10, 10, 10)
-    d.text((14 * s, 38.5 * s), "签发机关", font=label, fill=lc)
-    d.text((30 * s, 38 * s), person.authority, font=value, fill=vc)
-    d.text((14 * s, 45.5 * s), "有效期限", font=label, fill=lc)
+    _print(img, d, (14 * s, 38.5 * s), "签发机关", label, lc)
+    _print(img, d, (30 * s, 38 * s), person.authority, value, vc)
+    _print(img, d, (14 * s, 45.5 * s), "有效期限", label, lc)
     end = "长期" if person.valid_to is None else person.valid_to.strftime("%Y.%m.%d")
-    d.text((30 * s, 45 * s), f"{person.valid_from:%Y.%m.%d}-{end}", font=value, fill=vc)
+    _print(img, d, (30 * s, 45 * s), f"{person.valid_from:%Y.%m.%d}-{end}", value, vc)
     return _round_corners(img, round(3 * s), (255, 255, 255))
 
 
@@ -222,9 +248,9 @@ def business_licence(
     d.rectangle((13 * s, 13 * s, w - 13 * s, h - 13 * s), outline=(210, 150, 60), width=round(0.8 * s))
     _emblem_placeholder(d, w / 2, 38 * s, 13 * s)
     title = font(round(13 * s))
-    d.text((w / 2, 68 * s), "营 业 执 照", font=title, fill=(200, 30, 35), anchor="mt")
+    _print(img, d, (w / 2, 68 * s), "营 业 执 照", title, (200, 30, 35), anchor="mt")
     f, fv = font(round(4.2 * s)), font(round(4.2 * s))
-    d.text((24 * s, 92 * s), f"统一社会信用代码  {credit_code}", font=fv, fill=(20, 20, 20))
+    _print(img, d, (24 * s, 92 * s), f"统一社会信用代码  {credit_code}", fv, (20, 20, 20))
     rows = [
         ("名        称", name),
         ("类        型", "有限责任公司（自然人投资或控股）"),
@@ -237,10 +263,10 @@ def business_licence(
     ]
     for i, (k, v) in enumerate(rows):
         y = (112 + i * 14) * s
-        d.text((24 * s, y), k, font=f, fill=(20, 20, 20))
-        d.text((62 * s, y), v, font=fv, fill=(20, 20, 20))
-    d.text((w - 30 * s, h - 40 * s), "登记机关", font=f, fill=(20, 20, 20), anchor="rt")
-    d.text((w - 30 * s, h - 30 * s), "2018 年 03 月 15 日", font=f, fill=(20, 20, 20), anchor="rt")
+        _print(img, d, (24 * s, y), k, f, (20, 20, 20))
+        _print(img, d, (62 * s, y), v, fv, (20, 20, 20))
+    _print(img, d, (w - 30 * s, h - 40 * s), "登记机关", f, (20, 20, 20), anchor="rt")
+    _print(img, d, (w - 30 * s, h - 30 * s), "2018 年 03 月 15 日", f, (20, 20, 20), anchor="rt")
     seal = _seal(round(42 * s), "北京市海淀区市场监督管理局", seed=3)
     img.paste(seal, (round(w - 78 * s), round(h - 72 * s)), seal)
     return img
@@ -253,7 +279,7 @@ def verification_sheet(
     img, s = _a4(dpi)
     d = ImageDraw.Draw(img)
     w, h = img.size
-    d.text((w / 2, 25 * s), "网站备案信息真实性核验单", font=font(round(8 * s)), fill=(0, 0, 0), anchor="mt")
+    _print(img, d, (w / 2, 25 * s), "网站备案信息真实性核验单", font(round(8 * s)), (0, 0, 0), anchor="mt")
     f = font(round(4.2 * s))
     rows = [
         ("主体单位名称", "样本科技有限公司"),
@@ -267,16 +293,16 @@ def verification_sheet(
         y0 = top + i * 16 * s
         d.rectangle((20 * s, y0, w - 20 * s, y0 + 16 * s), outline=(0, 0, 0), width=round(0.4 * s))
         d.line((62 * s, y0, 62 * s, y0 + 16 * s), fill=(0, 0, 0), width=round(0.4 * s))
-        d.text((24 * s, y0 + 5 * s), k, font=f, fill=(0, 0, 0))
-        d.text((66 * s, y0 + 5 * s), v, font=f, fill=(0, 0, 0))
-    d.multiline_text(
-        (20 * s, 150 * s),
-        "本单位（本人）承诺所提交的备案信息真实有效，\n已知悉并同意接受当面核验。",
-        font=f, fill=(0, 0, 0), spacing=round(3 * s),
-    )
-    d.text((24 * s, 205 * s), "网站负责人签字：", font=f, fill=(0, 0, 0))
-    d.text((24 * s, 245 * s), "单位盖章：", font=f, fill=(0, 0, 0))
-    d.text((w - 25 * s, 270 * s), "2026 年 11 月 23 日", font=f, fill=(0, 0, 0), anchor="rt")
+        _print(img, d, (24 * s, y0 + 5 * s), k, f, (0, 0, 0))
+        _print(img, d, (66 * s, y0 + 5 * s), v, f, (0, 0, 0))
+    promise = "本单位（本人）承诺所提交的备案信息真实有效，\n已知悉并同意接受当面核验。"
+    d.multiline_text((20 * s, 150 * s), promise, font=f, fill=(0, 0, 0), spacing=round(3 * s))
+    line_height = d.textbbox((0, 0), "A", font=f)[3] + round(3 * s)  # how multiline_text spaces its lines
+    for i, line in enumerate(promise.split("\n")):
+        _record(img, d, (20 * s, 150 * s + i * line_height), line, f)
+    _print(img, d, (24 * s, 205 * s), "网站负责人签字：", f, (0, 0, 0))
+    _print(img, d, (24 * s, 245 * s), "单位盖章：", f, (0, 0, 0))
+    _print(img, d, (w - 25 * s, 270 * s), "2026 年 11 月 23 日", f, (0, 0, 0), anchor="rt")
     if signed:
         rng = np.random.default_rng(7)
         x, y = 65 * s, 212 * s
@@ -297,7 +323,7 @@ def domain_certificate(domain: str = "example-specimen.cn", valid_to: dt.date = 
     d = ImageDraw.Draw(img)
     w, h = img.size
     d.rectangle((12 * s, 12 * s, w - 12 * s, h - 12 * s), outline=(30, 80, 160), width=round(2 * s))
-    d.text((w / 2, 35 * s), "域名注册证书", font=font(round(10 * s)), fill=(30, 80, 160), anchor="mt")
+    _print(img, d, (w / 2, 35 * s), "域名注册证书", font(round(10 * s)), (30, 80, 160), anchor="mt")
     f = font(round(4.5 * s))
     rows = [
         ("域名", domain),
@@ -307,8 +333,8 @@ def domain_certificate(domain: str = "example-specimen.cn", valid_to: dt.date = 
         ("注册服务机构", "样本域名注册服务有限公司"),
     ]
     for i, (k, v) in enumerate(rows):
-        d.text((30 * s, (80 + i * 18) * s), f"{k}：", font=f, fill=(20, 20, 20))
-        d.text((80 * s, (80 + i * 18) * s), v, font=f, fill=(20, 20, 20))
+        _print(img, d, (30 * s, (80 + i * 18) * s), f"{k}：", f, (20, 20, 20))
+        _print(img, d, (80 * s, (80 + i * 18) * s), v, f, (20, 20, 20))
     seal = _seal(round(38 * s), "样本域名注册服务有限公司", seed=9)
     img.paste(seal, (round(w - 75 * s), round(h - 80 * s)), seal)
     return img
