@@ -11,7 +11,12 @@ APT_RUN := libgl1 libglib2.0-0 fonts-wqy-zenhei
 APT_TEST := $(APT_RUN) chromium postgresql ffmpeg
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint sysdeps-run sysdeps-test clean
+.PHONY: help run test test-fast bench lint sysdeps-run sysdeps-test clean
+
+# pytest-xdist workers: one per core of the project's 2-core machines (each worker has its own Chromium and
+# PostgreSQL server). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+FAST := not browser and not postgres and not slow
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,15 +44,23 @@ $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 run: sysdeps-run $(VENV)/.installed ## start the kiosk on 127.0.0.1:8000 (SQLite, var/archive, webcam 0 or the demo video)
 	$(PY) -m kiosk serve
 
-test: sysdeps-test $(VENV)/.installed ## run the whole test suite (unit, PostgreSQL, headless Chromium)
-	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+define pytest_run
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(1) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that counts as a failure" >&2; exit 1; fi; exit $$rc
+endef
+
+test: sysdeps-test $(VENV)/.installed ## run the whole test suite (unit, PostgreSQL, headless Chromium)
+	$(call pytest_run,)
+
+test-fast: sysdeps-run $(VENV)/.installed ## the quick loop: no browser, no PostgreSQL, nothing slow
+	$(call pytest_run,-m "$(FAST)")
 
 bench: sysdeps-test $(VENV)/.installed ## print performance figures (photo judge, booth latency, documents, archive)
 	$(PY) -m tests.bench
 
-lint: $(VENV)/.installed ## ruff
+lint: $(VENV)/.installed ## ruff over everything, mypy over kiosk/ and capture/ (settings in pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean: ## remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var

@@ -78,6 +78,7 @@ def resolve_source(spec: str) -> tuple[str, str]:
 
 def _open_auto() -> Camera:
     """Webcam 0 if it opens and delivers a frame, else the demo video."""
+    cam: Camera
     if any(Path("/dev").glob("video*")):
         cam = OpenCVDevice("0")
         try:

@@ -67,7 +67,7 @@ class OpenCVDevice(_OpenCVCapture):
         if not cap.isOpened():
             cap.release()
             raise CameraError("device_unavailable", f"camera {self.index} cannot be opened")
-        cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+        cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         for w, h in self.sizes:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)

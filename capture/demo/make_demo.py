@@ -160,7 +160,7 @@ def write_clip(
 ) -> Path:
     """Write `script` as a video OpenCV can read (MJPG in .avi by default: fast, no ffmpeg needed)."""
     scene = Scene(load_photo(photo), size)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), fps, size)
     if not writer.isOpened():
         raise RuntimeError(f"OpenCV cannot write {codec} to {path}")
     try:

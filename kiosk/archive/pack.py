@@ -228,9 +228,9 @@ def build_pack(session: Session, store: BlobStore, signer: Signer, case: Case, a
     for sha, f in sorted(file_meta.items()):
         if sha in removed:
             continue
-        data = read(sha)
-        if data is not None:
-            entries[f"files/{sha}{_ext(str(f.get('media_type') or ''), data)}"] = data
+        blob = read(sha)
+        if blob is not None:
+            entries[f"files/{sha}{_ext(str(f.get('media_type') or ''), blob)}"] = blob
     if integrity.ok:
         summary = f"完好 intact ({integrity.manifests} manifests, {integrity.files} files re-hashed)"
     else:
@@ -394,13 +394,13 @@ def verify_pack(source: Path | bytes, trusted_key: Path | str | None = None) -> 
         for sha, f in sorted(files.items()):
             if sha in removed:
                 continue
-            name = present.get(sha)
-            if name is None:
+            packed = present.get(sha)
+            if packed is None:
                 report.add("missing_blob", f"files/{sha}", "封存文件缺失", f"sealed file missing ({f.get('source')})")
                 continue
-            data = read(name)
+            data = read(packed)
             if sha256_hex(data) != sha or len(data) != f.get("size"):
-                report.add("altered_blob", name, "封存文件被修改", f"does not match its sealed hash ({f.get('source')})")
+                report.add("altered_blob", packed, "封存文件被修改", f"does not match its sealed hash ({f.get('source')})")
             report.files += 1
         if "evidence.json" in names:
             snap = [s for s, f in files.items() if f.get("role") == "evidence_snapshot"]

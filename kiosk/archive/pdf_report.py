@@ -321,4 +321,4 @@ def _checks_table(checks: list[dict[str, Any]], st: dict[str, ParagraphStyle]) -
                      "" if c.get("threshold") is None else str(c.get("threshold")), text or c.get("reason", "")])
     colour = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#b00020"))
               for i, c in enumerate(checks, 1) if c.get("status") in ("fail", "error")]
-    return _table(rows, [30 * mm, 14 * mm, 16 * mm, 16 * mm, None], st, extra=colour)  # type: ignore[list-item]
+    return _table(rows, [30 * mm, 14 * mm, 16 * mm, 16 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from kiosk.archive.manifest import MANIFEST_DIR, parse_name, signature_path
 from kiosk.archive.sealing import PENDING_DIR
 from kiosk.archive.store import BlobStore
+from kiosk.db import Database
 from kiosk.files import fsync_dir, tmp_owner
 from kiosk.models import BlobRecord, Seal
 
@@ -62,7 +63,7 @@ def owner_dead(owner: str, mtime: float, grace_seconds: float) -> bool:
     return False
 
 
-def recover(db, store: BlobStore, *, grace_seconds: float = 600.0) -> list[RecoveryAction]:  # type: ignore[no-untyped-def]
+def recover(db: Database, store: BlobStore, *, grace_seconds: float = 600.0) -> list[RecoveryAction]:
     """Complete or remove half-written archive work under `store.root`; returns (and logs) what was done."""
     actions: list[RecoveryAction] = []
     root = store.root

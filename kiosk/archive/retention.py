@@ -21,6 +21,7 @@ from kiosk.archive.manifest import live_files, manifest_path
 from kiosk.archive.sealing import append_manifest
 from kiosk.archive.signing import Signer
 from kiosk.archive.store import BlobStore
+from kiosk.db import Database
 from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, PhotoAttempt, Seal, User
 from kiosk.text import KioskError, Text
 
@@ -63,7 +64,7 @@ def _manifest_content(store: BlobStore, seal: Seal) -> dict[str, Any] | None:
         return None
 
 
-def _others_refs(session, case_id: int) -> set[str]:  # type: ignore[no-untyped-def]
+def _others_refs(session: Session, case_id: int) -> set[str]:
     refs: set[str] = set()
     refs.update(session.scalars(select(Attachment.original_sha256).where(Attachment.case_id != case_id)))
     refs.update(x for x in session.scalars(select(Attachment.normalised_sha256).where(Attachment.case_id != case_id)) if x)
@@ -72,7 +73,7 @@ def _others_refs(session, case_id: int) -> set[str]:  # type: ignore[no-untyped-
 
 
 def expire(
-    db,  # type: ignore[no-untyped-def]
+    db: Database,
     store: BlobStore,
     signer: Signer,
     kiosk_name: str,
@@ -90,7 +91,8 @@ def expire(
                                .order_by(Seal.sequence)).all()
     last: dict[int, tuple[str, dt.datetime]] = {}
     for case_id, kind, sealed_at in rows:
-        last[case_id] = (kind, sealed_at)
+        if case_id is not None:
+            last[case_id] = (kind, sealed_at)
     for case_id, (kind, sealed_at) in sorted(last.items()):
         if kind == "tombstone":
             if not dry_run:
@@ -141,7 +143,7 @@ def expire(
     return report
 
 
-def _delete_leftovers(db, store: BlobStore, case_id: int) -> int:  # type: ignore[no-untyped-def]
+def _delete_leftovers(db: Database, store: BlobStore, case_id: int) -> int:
     """Delete files a committed tombstone names that are still stored (an earlier run was interrupted)."""
     with db.session() as session:
         tomb = session.scalars(select(Seal).where(Seal.case_id == case_id, Seal.kind == "tombstone")

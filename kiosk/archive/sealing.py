@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,8 @@ def undo_files(p: PendingSeal) -> None:
     """Remove what an uncommitted sealing wrote (manifest first, journal last). Best effort: a step that fails
     (say, a folder fsync on a full disk) is logged and the rest still runs; the journal, if left, lets recovery
     finish the job."""
-    steps = [lambda: p.manifest.unlink(missing_ok=True), lambda: p.signature.unlink(missing_ok=True)]
+    steps: list[Callable[[], object]] = [lambda: p.manifest.unlink(missing_ok=True),
+                                          lambda: p.signature.unlink(missing_ok=True)]
     if p.snapshot_sha256 and p.snapshot_new:
         steps.append(lambda: p.store.delete(p.snapshot_sha256 or ""))
     failed = False

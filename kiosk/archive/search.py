@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Case, CaseEvent, Person, Seal, User, Website
@@ -79,6 +79,7 @@ def apply_filters(stmt: Select, f: SearchFilters, *, counting: bool = False) -> 
     if f.state:
         stmt = stmt.where(Case.state == f.state)
     if f.staff is not None:
+        acted: ColumnElement[bool]
         if counting:
             acted = Case.id.in_(select(CaseEvent.case_id).where(CaseEvent.actor_id == f.staff))
         else:

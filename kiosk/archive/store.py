@@ -10,13 +10,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
 
 from kiosk.files import atomic_write, fsync_dir
+from kiosk.models import BlobRecord
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +116,7 @@ class BlobStore:
                     log.warning("could not fsync %s after removing %s", path.parent, path.name)
         return removed
 
-    def iter_blob_files(self):  # type: ignore[no-untyped-def]
+    def iter_blob_files(self) -> Iterator[Path]:
         """Every file under blobs/ (sorted), including ones whose name is not a blob name."""
         if not self.blob_dir.is_dir():
             return iter(())
@@ -142,9 +145,7 @@ class BlobStore:
         return data
 
 
-def record_blob(session, ref: BlobRef) -> None:  # type: ignore[no-untyped-def]
+def record_blob(session: Session, ref: BlobRef) -> None:
     """Add a BlobRecord row for `ref` to `session` unless one exists (no commit)."""
-    from kiosk.models import BlobRecord
-
     if session.get(BlobRecord, ref.sha256) is None:
         session.add(BlobRecord(sha256=ref.sha256, size=ref.size, media_type=ref.media_type, encrypted=ref.encrypted))

@@ -220,11 +220,11 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
     seen: set[str] = set()
     for path in store.iter_blob_files():
         rel = path.relative_to(root).as_posix()
-        m = BLOB_NAME.match(path.name)
-        if not m or path.parent != store.path_for(m.group(1), bool(m.group(2))).parent:
+        named = BLOB_NAME.match(path.name)
+        if not named or path.parent != store.path_for(named.group(1), bool(named.group(2))).parent:
             report.add("extra_file", rel, "不是证据文件", "not a blob (wrong name or folder)")
             continue
-        sha = m.group(1)
+        sha = named.group(1)
         report.blobs += 1
         try:
             data = store.get(sha) if path == store.find(sha) else None
@@ -244,13 +244,13 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
             continue
         seen.add(sha)
         report.bytes += len(data)
-        ref = expected_blobs.get(sha)
-        if ref is not None and ref.size is not None and ref.size != len(data):
-            report.add("altered_blob", rel, "证据文件大小与清单不符", f"{len(data)} bytes, the manifest says {ref.size}")
+        listed = expected_blobs.get(sha)
+        if listed is not None and listed.size is not None and listed.size != len(data):
+            report.add("altered_blob", rel, "证据文件大小与清单不符", f"{len(data)} bytes, the manifest says {listed.size}")
         if sha in removed:
             report.add("extra_file", rel, "已按保留期删除的证据仍然存在",
                        f"removed by tombstone {removed[sha]} but still present (run expire again)")
-        elif ref is None and sha not in db_refs:
+        elif listed is None and sha not in db_refs:
             report.add("extra_file", rel, "证据文件未被任何清单或案件引用", "not referenced by any manifest or case")
     for sha, ref in expected_blobs.items():
         if sha not in seen:

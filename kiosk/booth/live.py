@@ -97,7 +97,7 @@ class CameraStatus:
     def from_grabber(cls, status: Mapping[str, Any]) -> CameraStatus:
         size = status.get("frame_size")
         return cls(health=str(status.get("health")), source=status.get("source"), seq=int(status.get("seq") or 0),
-                   fps=float(status.get("fps") or 0.0), frame_size=tuple(size) if size else None,  # type: ignore[arg-type]
+                   fps=float(status.get("fps") or 0.0), frame_size=(int(size[0]), int(size[1])) if size else None,
                    frame_age=status.get("frame_age"), reopens=int(status.get("reopens") or 0),
                    error=status.get("error"))
 

@@ -106,7 +106,7 @@ def _ocr(engine: OcrEngine, norm: Normalised, card: bool) -> list[TextLine]:
     img, f = prepare(norm.image, OCR_WIDTH[card])
     lines = engine.read(img)
     if f != 1.0:
-        lines = [TextLine(li.text, tuple(v / f for v in li.box), li.score) for li in lines]  # type: ignore[misc]
+        lines = [TextLine(li.text, (li.box[0] / f, li.box[1] / f, li.box[2] / f, li.box[3] / f), li.score) for li in lines]
     return lines
 
 

@@ -107,8 +107,8 @@ def _decode_image(data: bytes) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            img = Image.open(io.BytesIO(data))
-            w, h = img.size
+            opened = Image.open(io.BytesIO(data))
+            w, h = opened.size
         except Image.DecompressionBombError:
             raise _too_many_pixels(0, 0) from None
         except Exception as exc:  # PIL raises many types for bad headers
@@ -116,8 +116,8 @@ def _decode_image(data: bytes) -> np.ndarray:
         if w * h > MAX_PIXELS:
             raise _too_many_pixels(w, h)
         try:
-            img.load()
-            img = ImageOps.exif_transpose(img)
+            opened.load()
+            img = ImageOps.exif_transpose(opened)
         except Exception as exc:
             raise _corrupt(repr(exc)) from None
     return _to_bgr(img)
@@ -212,10 +212,11 @@ def _decode_pdf(data: bytes) -> np.ndarray:
                     "PDF 中没有扫描图像（扫描仪生成的 PDF 每页含一幅图像），请直接上传 JPEG 或 PNG",
                     "The PDF holds no scanned image (a scanner's PDF has one per page): upload a JPEG or PNG instead",
                 )
-            for image_file in page.images:
-                if image_file.name.split(".")[0] == str(best[1]).lstrip("/"):
-                    return _to_bgr(image_file.image)
-            return _to_bgr(page.images[0].image)
+            # The largest image only; pypdf re-encodes a raw (Flate) image as PNG on the way: fastest level, lossless.
+            image = xobjects[best[1]].get_object().decode_as_image(pillow_parameters={"compress_level": 1})
+            if image is None:
+                raise _corrupt("the page image cannot be decoded")
+            return _to_bgr(image)
         except KioskError:
             raise
         except Exception as exc:

@@ -80,7 +80,7 @@ def order_corners(pts: np.ndarray) -> np.ndarray:
     pts = np.asarray(pts, np.float32).reshape(-1, 2)
     s = pts.sum(axis=1)
     d = pts[:, 0] - pts[:, 1]
-    return np.float32([pts[np.argmin(s)], pts[np.argmax(d)], pts[np.argmax(s)], pts[np.argmin(d)]])
+    return np.array([pts[np.argmin(s)], pts[np.argmax(d)], pts[np.argmax(s)], pts[np.argmin(d)]], np.float32)
 
 
 def _quad_from_contour(contour: np.ndarray) -> np.ndarray:
@@ -125,7 +125,7 @@ def find_regions(image: np.ndarray, margin: float = 0.004, min_area: float = 0.0
         if area < min_area:
             break
         comp = np.zeros((sh, sw), np.uint8)
-        cv2.drawContours(comp, [c], -1, 255, -1)
+        cv2.drawContours(comp, [c], -1, (255,), -1)
         touching = {
             "top": np.count_nonzero(comp[:band]) / band,
             "bottom": np.count_nonzero(comp[-band:]) / band,
@@ -176,7 +176,7 @@ def estimate_skew(image: np.ndarray, limit: float = 6.0) -> float:
     h, w = gray.shape
     f = 600 / max(h, w)
     small = cv2.resize(gray, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
-    ink = (small < min(160, np.percentile(small, 50) - 40)).astype(np.float32)
+    ink = (small < min(160.0, float(np.percentile(small, 50)) - 40)).astype(np.float32)
     if ink.mean() < 0.002:
         return 0.0
     sh, sw = ink.shape
@@ -198,8 +198,8 @@ def _rotate(image: np.ndarray, angle: float) -> np.ndarray:
 
 def warp(image: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     w, h = size
-    dst = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
-    M = cv2.getPerspectiveTransform(np.float32(quad), dst)
+    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+    M = cv2.getPerspectiveTransform(np.asarray(quad, np.float32), dst)
     return cv2.warpPerspective(image, M, (w, h), flags=cv2.INTER_AREA if w * h < 4e6 else cv2.INTER_LINEAR)
 
 
@@ -207,7 +207,7 @@ def _card_quad(region: Region) -> np.ndarray:
     """Turn a portrait-oriented card outline into landscape order (the card is read in landscape)."""
     q = region.quad
     if region.height > region.width:
-        q = np.float32([q[3], q[0], q[1], q[2]])  # rotate 90° clockwise so the long side is on top
+        q = np.array([q[3], q[0], q[1], q[2]], np.float32)  # rotate 90° clockwise so the long side is on top
     return q
 
 

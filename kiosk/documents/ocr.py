@@ -89,9 +89,10 @@ class TesseractEngine:
     name = "tesseract"
 
     def __init__(self, lang: str = "chi_sim", psm: int = 6) -> None:
-        self._exe = shutil.which("tesseract")
-        if not self._exe:
+        exe = shutil.which("tesseract")
+        if not exe:
             raise RuntimeError("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-sim)")
+        self._exe = exe
         self._lang = lang
         self._psm = psm
 

@@ -36,6 +36,18 @@ def back() -> S.Image.Image:
     return S.id_card_back(PERSON)
 
 
+@pytest.fixture(autouse=True)
+def binary_pdf_images():
+    """PDFs made in these tests hold their images as binary streams, as a scanner's PDFs do (reportlab's default
+    ASCII85 text encoding is pure Python here: about 15 s to write and again to read one A4 page)."""
+    from reportlab import rl_config
+
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    yield
+    rl_config.useA85 = before
+
+
 @pytest.fixture(scope="session")
 def licence() -> S.Image.Image:
     """The business licence of SUBJECT with CREDIT_CODE, valid until 2038-03-14, on A4 at 300 dpi."""

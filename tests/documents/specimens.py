@@ -13,14 +13,21 @@ glare spot, a photo of a screen (subpixel grid + moiré), low resolution. Everyt
 
 Every flat specimen remembers the text it printed and where (`printed_lines`): the canned OCR engine of the
 image-check tests (tests/documents/canned_ocr.py) reads it back instead of running the OCR models.
+
+The drawings and the flatbed and camera simulations are remembered per arguments (`_remembered`): many tests start
+from the same scan, and making an A4 scan costs seconds. Nothing changes an image in place, so sharing is safe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -31,6 +38,31 @@ from kiosk.validators import credit_code_check_character, id_check_character
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 CARD_MM = (85.6, 54.0)
 A4_MM = (210.0, 297.0)
+
+
+F = TypeVar("F", bound=Callable[..., Image.Image])
+_MEMORY: OrderedDict[tuple, tuple[Image.Image, tuple]] = OrderedDict()
+MEMORY_SIZE = 24  # images (an A4 scan is about 26 MB)
+
+
+def _remembered(fn: F) -> F:
+    """Return the image made before for the same arguments (images among them count by identity and are kept
+    alive with the entry, so an id is never reused while remembered)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Image.Image:
+        key = (fn.__name__, *(("img", id(a)) if isinstance(a, Image.Image) else a for a in args),
+               *sorted(kwargs.items()))
+        if key in _MEMORY:
+            _MEMORY.move_to_end(key)
+            return _MEMORY[key][0]
+        made = fn(*args, **kwargs)
+        _MEMORY[key] = (made, args)
+        while len(_MEMORY) > MEMORY_SIZE:
+            _MEMORY.popitem(last=False)
+        return made
+
+    return wrapper  # type: ignore[return-value]  # same signature as fn
 
 
 PrintedLine = tuple[str, tuple[float, float, float, float]]  # text, box as fractions of the document (x0, y0, x1, y1)
@@ -137,6 +169,7 @@ def _round_corners(img: Image.Image, radius: int, outside: tuple[int, int, int])
     return out
 
 
+@_remembered
 def id_card_front(person: Person, px_per_mm: float = 14.0) -> Image.Image:
     """Portrait side (人像面): name, sex, nationality, birth, address, number, portrait placeholder."""
     s = px_per_mm
@@ -184,6 +217,7 @@ def _emblem_placeholder(d: ImageDraw.ImageDraw, cx: float, cy: float, r: float) 
     d.polygon(pts, fill=(240, 200, 70))
 
 
+@_remembered
 def id_card_back(person: Person, px_per_mm: float = 14.0) -> Image.Image:
     """National-emblem side (国徽面): emblem placeholder, title, issuing authority, validity period."""
     s = px_per_mm
@@ -237,6 +271,7 @@ def _a4(dpi: int) -> tuple[Image.Image, float]:
     return Image.new("RGB", (round(A4_MM[0] * s), round(A4_MM[1] * s)), (250, 250, 247)), s
 
 
+@_remembered
 def business_licence(
     name: str, credit_code: str, valid_to: dt.date | None = None, dpi: int = 300
 ) -> Image.Image:
@@ -272,6 +307,7 @@ def business_licence(
     return img
 
 
+@_remembered
 def verification_sheet(
     sealed: bool = True, signed: bool = True, domain: str = "example-specimen.cn", dpi: int = 300
 ) -> Image.Image:
@@ -317,6 +353,7 @@ def verification_sheet(
     return img
 
 
+@_remembered
 def domain_certificate(domain: str = "example-specimen.cn", valid_to: dt.date = dt.date(2028, 6, 30), dpi: int = 300) -> Image.Image:
     """A registrar's domain certificate (域名注册证书) on A4."""
     img, s = _a4(dpi)
@@ -343,6 +380,7 @@ def domain_certificate(domain: str = "example-specimen.cn", valid_to: dt.date = 
 # ---- capture simulations ---------------------------------------------------------------------------------------
 
 
+@_remembered
 def flatbed(doc: Image.Image, margin: float = 0.06, angle: float = 1.2, seed: int = 0) -> Image.Image:
     """A flatbed scan: the document on a near-white bed with a faint lid shadow, slightly rotated."""
     rng = np.random.default_rng(seed)
@@ -362,6 +400,7 @@ def flatbed(doc: Image.Image, margin: float = 0.06, angle: float = 1.2, seed: in
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 
+@_remembered
 def photograph(
     doc: Image.Image,
     size: tuple[int, int] = (2000, 1500),

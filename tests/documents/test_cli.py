@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kiosk.cli import main
 from tests.documents import specimens as S
 from tests.documents.conftest import PERSON
 
 
+@pytest.mark.slow  # reads the scan with the real OCR engine
 def test_check_document_json(tmp_path, capsys, front):
     """The flatbed scan of the specimen front, checked with the typed name and number."""
     path = tmp_path / "front.jpg"
@@ -19,6 +22,7 @@ def test_check_document_json(tmp_path, capsys, front):
     assert rc == 0 and out["passed"] and out["readings"]["id_number"] == PERSON.number
 
 
+@pytest.mark.slow  # reads the scan with the real OCR engine
 def test_check_document_text_failure(tmp_path, capsys, front):
     """The greyscale scan: exit 1 and the colour failure in both languages."""
     path = tmp_path / "grey.jpg"

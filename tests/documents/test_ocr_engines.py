@@ -18,6 +18,7 @@ def test_unknown_engine():
         get_engine("nope")
 
 
+@pytest.mark.slow  # loads the OCR models
 def test_engine_is_shared():
     assert get_engine("rapidocr") is get_engine("rapidocr")
 

@@ -79,6 +79,7 @@ def test_unknown_kind_is_404(staff_client, case_id):
     assert staff_client.get("/cases/999999/documents/principal_id_front").status_code == 404
 
 
+@pytest.mark.slow  # reads the upload with the real OCR engine
 def test_staff_upload_is_checked_read_and_stored_encrypted(staff_client, app, case_id, front_scan):
     page = staff_client.get(f"/cases/{case_id}/documents/principal_id_front")
     assert page.status_code == 200 and "尚未上传" in page.data.decode()
@@ -138,6 +139,7 @@ def test_bad_upload_leaves_case_unchanged(staff_client, app, case_id, data, file
         assert s.scalar(select(func.count()).select_from(BlobRecord)) == blobs
 
 
+@pytest.mark.slow  # reads the upload with the real OCR engine
 def test_failed_document_needs_override_reason(staff_client, app, case_id):
     """The principal's front scanned in greyscale: colour fails; accepting needs a written reason."""
     data = S.jpeg_bytes(S.greyscale(S.flatbed(S.id_card_front(PRINCIPAL))))
@@ -156,6 +158,7 @@ def test_failed_document_needs_override_reason(staff_client, app, case_id):
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "attachment_override")).one().detail["failed"] == ["colour"]
 
 
+@pytest.mark.slow  # reads the upload with the real OCR engine
 def test_mismatch_is_shown(staff_client, app, case_id):
     """A card of someone else (李试例): both name and number differ from what was typed."""
     other = S.SPECIMEN_PEOPLE[1]
@@ -166,6 +169,7 @@ def test_mismatch_is_shown(staff_client, app, case_id):
     assert 'class="mismatch" data-field="id_number"' in html and 'data-code="case_match" data-status="fail"' in html
 
 
+@pytest.mark.slow  # reads the upload with the real OCR engine
 def test_new_upload_supersedes_and_both_sides_from_one_sheet(staff_client, app, case_id, front_scan):
     """First the front alone, then one A4 sheet (320 dpi) holding both sides: the sheet fills both slots."""
     _upload(staff_client, case_id, "principal_id_front", front_scan, "front.jpg")
@@ -178,6 +182,7 @@ def test_new_upload_supersedes_and_both_sides_from_one_sheet(staff_client, app, 
     assert rows[2].readings["values"]["expiry"]["date"] == "2036-05-01"
 
 
+@pytest.mark.slow  # reads the upload with the real OCR engine
 def test_document_camera(app, client, case_id):
     """A fake document camera whose frames are the table photo of the principal's front."""
     frame = cv2.cvtColor(np.asarray(S.photograph(S.id_card_front(PRINCIPAL))), cv2.COLOR_RGB2BGR)

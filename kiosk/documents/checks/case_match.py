@@ -65,8 +65,8 @@ def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
         return skipped(CODE, reason="nothing_typed", message=Text("案件中无可比对的信息", "Nothing typed in the case to compare"))
     mismatches = compare(obs.readings, obs.expected, fields, any_domain=obs.spec.family == "domain")
     if mismatches:
-        names_zh = "、".join(FIELD_NAMES[m["field"]].zh for m in mismatches)
-        names_en = ", ".join(FIELD_NAMES[m["field"]].en for m in mismatches)
+        names_zh = "、".join(FIELD_NAMES[str(m["field"])].zh for m in mismatches)
+        names_en = ", ".join(FIELD_NAMES[str(m["field"])].en for m in mismatches)
         return failed(CODE, reason="mismatch", value=float(len(mismatches)), threshold=0,
                       message=Text(f"识别结果与录入信息不一致：{names_zh}", f"What was read differs from what was typed: {names_en}"),
                       mismatches=mismatches)
