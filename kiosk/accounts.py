@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
+from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -18,6 +21,30 @@ from kiosk.text import KioskError, Text
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
+
+ATTEMPTS_PER_ADDRESS = 20
+ATTEMPT_WINDOW_S = 300.0
+
+
+class AddressLimiter:
+    """At most `limit` login attempts per client address in a sliding window."""
+
+    def __init__(self, limit: int = ATTEMPTS_PER_ADDRESS, window: float = ATTEMPT_WINDOW_S) -> None:
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits[address]
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            return True
+
 
 _hasher = PasswordHasher()
 # A hash of a random password, verified against when the user does not exist, so that a login for an unknown
@@ -140,3 +167,8 @@ def set_password(session: Session, admin: User, user: User, password: str, remot
     user.failed_logins, user.locked_until = 0, None
     user.session_epoch += 1
     session.add(AuditEvent(actor_id=admin.id, action="user_password", target=f"user:{user.id}", remote_addr=remote_addr))
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by user name (the admins' list)."""
+    return list(session.scalars(select(User).order_by(User.username)))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -63,6 +65,29 @@ def app(tmp_path):
     app = build_app(tmp_path)
     yield app
     app.extensions["kiosk.db"].dispose()
+
+
+@dataclasses.dataclass
+class Core:
+    """The kiosk without Flask: a migrated database, an archive, and one account per role (ids)."""
+
+    settings: Any
+    db: Any
+    archive: Any
+    users: dict[str, int]
+
+
+@pytest.fixture
+def core(tmp_path) -> Iterator[Core]:
+    from kiosk.archive import open_archive
+    from kiosk.db import init_db
+
+    settings = make_settings(tmp_path)
+    db = init_db(settings.database_url)
+    with db.session() as session:
+        users = {role: accounts.create_user(session, role, role, password).id for role, password in PASSWORDS.items()}
+    yield Core(settings, db, open_archive(settings), users)
+    db.dispose()
 
 
 @pytest.fixture
@@ -210,6 +235,16 @@ def blob_store(app):
     from web.services import get_archive
 
     return get_archive(app).store
+
+
+def wait_for(predicate, timeout: float = 10.0) -> bool:
+    """Whether `predicate()` comes true within `timeout` seconds (polled every 10 ms)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def find_text(html: bytes, pattern: str) -> str | None:

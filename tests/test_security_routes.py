@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from kiosk.accounts import AddressLimiter
 from kiosk.models import Attachment, Base, Case, PhotoAttempt, User
 from tests.archive.conftest import NUMBER, sealed  # noqa: F401 - fixture
 from tests.archive.factory import jpeg
 from tests.booth.conftest import booth_app, new_onsite_case, open_booth, signal_camera  # noqa: F401 - fixtures
 from tests.conftest import ENTERPRISE_FORM, csrf_token, login, post
-from web.auth import AddressLimiter
 from web.db import get_database
 
 ROLES = ("anonymous", "staff", "auditor", "admin", "booth")

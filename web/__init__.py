@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from kiosk.accounts import AddressLimiter
 from kiosk.cases import ChecklistStatus
 from kiosk.db import Database
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus
@@ -24,7 +25,7 @@ from kiosk.text import KioskError, Text
 from kiosk.workflow import EDITABLE_STATES, State
 from web import api, audit, auth, booth, counter, documents, services, users
 from web import db as web_db
-from web.auth import AddressLimiter, current_user
+from web.auth import current_user
 from web.i18n import current_lang, tr
 
 log = logging.getLogger(__name__)

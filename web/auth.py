@@ -1,12 +1,9 @@
 """Login, logout, roles. Passwords are argon2 hashes (kiosk.accounts); failed logins are rate-limited per
-account (lock-out) and per client address."""
+account (lock-out) and per client address (kiosk.accounts.AddressLimiter)."""
 
 from __future__ import annotations
 
 import functools
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -19,30 +16,6 @@ from kiosk.text import KioskError, Text
 from web.db import get_session
 
 bp = Blueprint("auth", __name__)
-
-ATTEMPTS_PER_ADDRESS = 20
-ATTEMPT_WINDOW_S = 300.0
-
-
-class AddressLimiter:
-    """At most `limit` login attempts per client address in a sliding window."""
-
-    def __init__(self, limit: int = ATTEMPTS_PER_ADDRESS, window: float = ATTEMPT_WINDOW_S) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, address: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits[address]
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            return True
-
 
 def current_user() -> User | None:
     """The logged-in, active user of this request, or None."""

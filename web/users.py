@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from kiosk import accounts
 from kiosk.models import User
@@ -35,8 +34,7 @@ def user_list() -> Any:
         except KioskError as err:
             session.rollback()
             error, status = err.text, err.status
-    users = session.scalars(select(User).order_by(User.username)).all()
-    return render_template("users/list.html", users=users, roles=ROLE_NAMES, error=error), status
+    return render_template("users/list.html", users=accounts.list_users(session), roles=ROLE_NAMES, error=error), status
 
 
 @bp.post("/<int:user_id>")

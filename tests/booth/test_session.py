@@ -10,6 +10,7 @@ from kiosk.booth.live import BoothPhase
 from kiosk.booth.session import BoothSession, Capture
 from kiosk.text import KioskError, Text
 from tests.booth.fakes import SignalCamera, SignalJudge
+from tests.conftest import wait_for
 
 CAPTURED, NO_CAMERA, PAUSED, WAITING = BoothPhase.CAPTURED, BoothPhase.NO_CAMERA, BoothPhase.PAUSED, BoothPhase.WAITING
 
@@ -17,15 +18,6 @@ CAPTURED, NO_CAMERA, PAUSED, WAITING = BoothPhase.CAPTURED, BoothPhase.NO_CAMERA
 def live(session: BoothSession) -> dict:
     """The session's live state as the pages' scripts get it (BoothState.as_dict())."""
     return session.state().as_dict()
-
-
-def wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 class Recorder:
