@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from kiosk.files import atomic_write
 from kiosk.text import KioskError
 
 
@@ -19,20 +18,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backdrop", required=True, help="photo of the empty backdrop, taken by the kiosk camera")
     parser.add_argument("--out", required=True, help="profile to write (JSON)")
     parser.add_argument("--base", help="existing profile whose thresholds are kept")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     measure = measure_backdrop(frame)
     profile = profile_from_measurement(measure, base)
     JudgeConfig.from_dict(profile["thresholds"])  # validate before writing
-    write_atomic(Path(args.out), json.dumps(profile, ensure_ascii=False, indent=2) + "\n")
+    atomic_write(Path(args.out), (json.dumps(profile, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     print(f"backdrop Lab {measure['backdrop_lab']} (spread {measure['backdrop_spread_delta_e_p90']}); "
           f"profile written to {args.out}")
     return 0

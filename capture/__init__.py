@@ -28,7 +28,10 @@ from capture.video_file import VideoFileCamera
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BACKENDS", "Camera", "CameraError", "open_source", "resolve_source", "demo_video"]
+__all__ = ["AUTO", "BACKENDS", "BROWSER", "Camera", "CameraError", "open_source", "resolve_source", "demo_video"]
+
+AUTO = "auto"  # webcam 0, else the demo video
+BROWSER = "browser"  # the booth page's own camera
 
 # backend name -> constructor taking the spec (without the "name:" prefix)
 BACKENDS: dict[str, Callable[[str], Camera]] = {
@@ -36,7 +39,7 @@ BACKENDS: dict[str, Callable[[str], Camera]] = {
     "url": OpenCVStream,
     "video": VideoFileCamera,
     "folder": ImageFolderCamera,
-    "browser": PushCamera,
+    BROWSER: PushCamera,
 }
 
 URL_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp://", "tcp://")
@@ -58,8 +61,8 @@ def resolve_source(spec: str) -> tuple[str, str]:
     prefix, sep, rest = spec.partition(":")
     if sep and prefix in BACKENDS and not rest.startswith("//"):
         return prefix, rest
-    if spec.lower() == "browser":
-        return "browser", ""
+    if spec.lower() == BROWSER:
+        return BROWSER, ""
     if parse_device(spec) is not None:
         return "device", spec
     if spec.lower().startswith(URL_SCHEMES):
@@ -97,7 +100,7 @@ def _open_auto() -> Camera:
 
 def open_source(spec: str) -> Camera:
     """An opened camera for `spec` (see the module docstring). Raises CameraError."""
-    if spec.strip().lower() == "auto":
+    if spec.strip().lower() == AUTO:
         return _open_auto()
     name, rest = resolve_source(spec)
     cam = BACKENDS[name](rest)

@@ -266,11 +266,16 @@ def case_form_values(case: Case) -> dict[str, Any]:
     return values
 
 
+def is_editable(case: Case) -> bool:
+    """The filing information may be corrected while the case is a draft, on site, or returned."""
+    return case.state in EDITABLE_STATES
+
+
 def update_case(session: Session, case: Case, data: CaseInput, actor: User) -> list[str]:
     """Correct a case's filing information (while it is a draft, on site, or returned). Returns the names of the
     fields that changed, recorded with who made the change; sealed evidence is untouched (sealing again writes a
     correction manifest). Refuses other states and changes that would duplicate another open case."""
-    if case.state not in EDITABLE_STATES:
+    if not is_editable(case):
         raise KioskError("case_not_editable", Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state"),
                          status=409)
     duplicate = find_open_duplicate(session, data.subject_cert_number, [d for d, _ in data.websites], exclude_id=case.id)
@@ -298,10 +303,12 @@ def update_case(session: Session, case: Case, data: CaseInput, actor: User) -> l
 
 
 class ChecklistStatus(StrEnum):
+    """Where a checklist item stands: missing, or the status of what the case has for it."""
+
     MISSING = "missing"  # nothing uploaded or taken yet
-    CHECKED = "checked"  # checked by the kiosk, waiting for staff
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
+    CHECKED = AttachmentStatus.CHECKED.value  # checked by the kiosk, waiting for staff
+    ACCEPTED = AttachmentStatus.ACCEPTED.value
+    REJECTED = AttachmentStatus.REJECTED.value
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 from kiosk.accounts import AddressLimiter
 from kiosk.cases import ChecklistStatus
 from kiosk.db import Database
-from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus
+from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
 from kiosk.text import KioskError, Text
@@ -128,7 +128,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(
         State=State, EDITABLE_STATES=EDITABLE_STATES, Role=Role, ROLE_NAMES=ROLE_NAMES, STAFF_ROLES=STAFF_ROLES, READER_ROLES=READER_ROLES,
         AttemptStatus=AttemptStatus, ATTEMPT_STATUS_NAMES=ATTEMPT_STATUS_NAMES, AttachmentStatus=AttachmentStatus,
-        ChecklistStatus=ChecklistStatus,
+        ChecklistStatus=ChecklistStatus, CaptureTrigger=CaptureTrigger,
     )
 
     @app.before_request

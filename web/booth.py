@@ -38,12 +38,13 @@ from flask import (
     url_for,
 )
 
+from capture import BROWSER
 from capture.stream import BOUNDARY, mjpeg_parts
 from kiosk.archive.store import BlobMissingError
 from kiosk.booth import attempts as attempt_service
+from kiosk.booth import station
 from kiosk.booth.live import CHECK_LABELS, BoothState
 from kiosk.booth.session import BoothSession
-from kiosk.booth.station import open_booth as open_booth_session
 from kiosk.models import Case, PhotoAttempt
 from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
@@ -66,7 +67,7 @@ def booth_session(app: Flask | None = None) -> BoothSession:
     with _lock:
         booth = app.extensions.get("kiosk.booth")
         if booth is None:
-            booth = app.extensions["kiosk.booth"] = open_booth_session(
+            booth = app.extensions["kiosk.booth"] = station.open_booth(
                 get_settings(app), get_database(app), get_archive(app).store,
                 camera=app.config.get("CAMERA_FACTORY"), judge=app.config.get("JUDGE_FACTORY"),
                 options=app.config.get("BOOTH_OPTIONS"),
@@ -120,13 +121,6 @@ def _booth_case() -> Case | None:
     return attempt_service.case_for_token(get_session(), request.cookies.get(COOKIE))
 
 
-def _ensure_bound(booth: BoothSession, case: Case) -> None:
-    """After a restart the session is unbound: a booth with a current token picks its case up again."""
-    if booth.case_id is None:
-        accepted = attempt_service.has_accepted_photo(case)
-        booth.bind(case.id, arm=not (attempt_service.pending_attempt(case) or accepted), accepted=accepted)
-
-
 @bp.get("/open/<token>")
 def open_booth(token: str) -> Any:
     """The link staff open on the booth display: remember the token in a cookie, then show the booth."""
@@ -145,7 +139,7 @@ def booth_screen() -> Any:
     if case is None:
         return render_template("booth/waiting.html", invalid=False)
     booth = booth_session()
-    _ensure_bound(booth, case)
+    station.pick_up(booth, case)
     booth.touch()
     return render_template("booth/screen.html", browser_camera=browser_camera_mode())
 
@@ -157,7 +151,7 @@ def booth_events() -> Any:
         abort(403)
     case_id = case.id
     booth = booth_session()
-    _ensure_bound(booth, case)
+    station.pick_up(booth, case)
     database = get_database()
     token = request.cookies.get(COOKIE)
     photo_url = request.script_root + "/booth/photo/{}.jpg"
@@ -208,7 +202,7 @@ def stream() -> Any:
     if case is None:
         abort(403)
     booth = booth_session()
-    _ensure_bound(booth, case)
+    station.pick_up(booth, case)
     case_id = case.id
     if booth.case_id != case_id:
         abort(403)  # the camera now serves another case: this screen must not see that applicant
@@ -238,7 +232,7 @@ def booth_photo(attempt_id: int) -> Any:
 
 def browser_camera_mode() -> bool:
     """True when the kiosk runs with `--camera browser`: the booth page's own camera (a tablet) feeds it."""
-    return get_settings().camera.strip().lower() == "browser"
+    return get_settings().camera.strip().lower() == BROWSER
 
 
 @bp.post("/frame")
@@ -324,7 +318,7 @@ def counter_open(case_id: int) -> Any:
     tokens = dict(session.get("booth_tokens") or {})
     tokens[str(case_id)] = token
     session["booth_tokens"] = tokens
-    booth_session().bind(case.id, arm=attempt_service.pending_attempt(case) is None)
+    station.serve_case(booth_session(), case)
     flash(("拍照台已为本案件开启", "The booth is now open for this case"))
     return _back(case_id)
 

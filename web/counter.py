@@ -13,7 +13,6 @@ from kiosk.models import Case, User
 from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
-    EDITABLE_STATES,
     ID_TYPES,
     PROVINCES,
     STATE_NAMES,
@@ -109,7 +108,7 @@ def edit_case(case_id: int) -> Any:
         changed = case_service.update_case(get_session(), case, data, current_user())
         return case.id, Text(f"已保存（修改了{len(changed)}项）", f"Saved ({len(changed)} fields changed)")
 
-    if request.method == "GET" and case.state not in EDITABLE_STATES:
+    if request.method == "GET" and not case_service.is_editable(case):
         refused = {"form": Text("当前状态下不能修改备案信息", "The filing information cannot be changed in this state")}
         return _case_form_page(case_service.case_form_values(case), save, case, refused, 409)
     return _case_form_page(case_service.case_form_values(case), save, case)

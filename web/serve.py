@@ -15,7 +15,7 @@ import sys
 
 from werkzeug.serving import run_simple
 
-from capture import CameraError, resolve_source
+from capture import AUTO, CameraError, resolve_source
 from kiosk.accounts import count_users
 from kiosk.db import init_db
 from kiosk.settings import load_settings
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     changes = {k: v for k, v in (("camera", args.camera), ("host", args.host), ("port", args.port)) if v}
     settings = dataclasses.replace(settings, **changes)
-    if settings.camera.strip().lower() != "auto":
+    if settings.camera.strip().lower() != AUTO:
         try:
             resolve_source(settings.camera)
         except CameraError as exc:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.models import SealKind
+
 FORMAT = "beian-kiosk-manifest/1"
 EVIDENCE_FORMAT = "beian-kiosk-evidence/1"
 GENESIS = "0" * 64
 MANIFEST_DIR = "manifests"
-KINDS = ("seal", "correction", "tombstone")
+KINDS = tuple(SealKind)
 NAME_RE = re.compile(r"^(\d{8})-([0-9a-f]{64})\.json$")
 
 

@@ -49,7 +49,7 @@ from kiosk.archive.signing import (
     verify_signature,
 )
 from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore, sha256_hex
-from kiosk.models import Case, Seal, Setting, User
+from kiosk.models import Case, Seal, SealKind, Setting, User
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def case_integrity(session: Session, store: BlobStore, case_id: int) -> CaseInte
         if len(data) != f.get("size"):
             report.add("altered_blob", f"blob {sha}", "证据文件大小不符", f"{len(data)} bytes, sealed as {f.get('size')}")
     live = [sha for sha in files if sha not in removed]
-    status = "damaged" if not report.ok else ("expired" if seals[-1].kind == "tombstone" else "intact")
+    status = "damaged" if not report.ok else ("expired" if seals[-1].kind == SealKind.TOMBSTONE else "intact")
     return CaseIntegrity(status, report.problems, len(seals), len(live))
 
 

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from kiosk.archive.overlay import draw_on_image
+from kiosk.models import AttemptStatus
 from kiosk.workflow import (
     ATTACHMENT_NAMES,
     PROVINCES,
@@ -198,7 +199,7 @@ def build_report(
 
     # ---- the verification photo
     attempts = evidence.get("photo_attempts", [])
-    accepted = next((a for a in reversed(attempts) if a.get("status") == "accepted"), None)
+    accepted = next((a for a in reversed(attempts) if a.get("status") == AttemptStatus.ACCEPTED), None)
     story.append(_p(_both("真实性核验照片", "Authenticity verification photo"), st["h2"]))
     if accepted:
         raw = read_file(accepted["image_sha256"])

@@ -22,7 +22,7 @@ from kiosk.archive.sealing import append_manifest
 from kiosk.archive.signing import Signer
 from kiosk.archive.store import BlobStore
 from kiosk.db import Database
-from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, PhotoAttempt, Seal, User
+from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, PhotoAttempt, Seal, SealKind, User
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def expire(
         if case_id is not None:
             last[case_id] = (kind, sealed_at)
     for case_id, (kind, sealed_at) in sorted(last.items()):
-        if kind == "tombstone":
+        if kind == SealKind.TOMBSTONE:
             if not dry_run:
                 report.leftovers += _delete_leftovers(db, store, case_id)
             continue
@@ -124,7 +124,7 @@ def expire(
                 report.expired.append(ExpiredCase(case.number, sealed_at, len(removed), size, None))
                 continue
             tomb = append_manifest(
-                session, store, signer, kind="tombstone", case=case, actor=None, kiosk_name=kiosk_name, files=[],
+                session, store, signer, kind=SealKind.TOMBSTONE, case=case, actor=None, kiosk_name=kiosk_name, files=[],
                 extra={"removed": removed, "reason": "retention", "retention_days": retention_days,
                        "expired_seals": [s.sequence for s in seals]},
                 now=now,
@@ -146,7 +146,7 @@ def expire(
 def _delete_leftovers(db: Database, store: BlobStore, case_id: int) -> int:
     """Delete files a committed tombstone names that are still stored (an earlier run was interrupted)."""
     with db.session() as session:
-        tomb = session.scalars(select(Seal).where(Seal.case_id == case_id, Seal.kind == "tombstone")
+        tomb = session.scalars(select(Seal).where(Seal.case_id == case_id, Seal.kind == SealKind.TOMBSTONE)
                                .order_by(Seal.sequence.desc()).limit(1)).first()
         content = _manifest_content(store, tomb) if tomb else None
         keep = _others_refs(session, case_id)

@@ -40,7 +40,7 @@ from kiosk.archive.manifest import (
 from kiosk.archive.signing import Signer, public_raw
 from kiosk.archive.store import BlobStore, sha256_hex
 from kiosk.files import atomic_write, tmp_owner
-from kiosk.models import BlobRecord, Case, Seal, Setting, User
+from kiosk.models import BlobRecord, Case, Seal, SealKind, Setting, User
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ def seal_case(
     actor: User,
     kiosk_name: str,
     *,
-    kind: str = "seal",
+    kind: str = SealKind.SEAL,
     supersedes: Seal | None = None,
     reason: str | None = None,
     retention_days: int | None = None,
@@ -295,15 +295,15 @@ def seal_case(
     KioskError(evidence_missing) when a referenced file is not in the store, KioskError(disk_full) when the
     archive is full.
     """
-    if kind not in ("seal", "correction"):
+    if kind not in (SealKind.SEAL, SealKind.CORRECTION):
         raise ValueError(f"seal_case cannot write a {kind!r} manifest")
     session.flush()
-    if kind == "seal" and supersedes is None:
+    if kind == SealKind.SEAL and supersedes is None:
         earlier = latest_seal(session, case.id)
         if earlier is not None:  # sealed before (returned, reopened, finished again): the new sealing corrects it
-            kind, supersedes = "correction", earlier
+            kind, supersedes = SealKind.CORRECTION, earlier
             reason = reason or "re-verified"
-    if kind == "correction" and supersedes is None:
+    if kind == SealKind.CORRECTION and supersedes is None:
         raise ValueError("a correction must name the seal it supersedes")
     session.expire(case, ["attachments", "photo_attempts", "events", "websites", "people"])
     now = dt.datetime.now(dt.UTC)
@@ -336,7 +336,7 @@ def latest_seal(session: Session, case_id: int) -> Seal | None:
     """The case's newest seal or correction (tombstones excluded)."""
     return session.scalars(
         select(Seal)
-        .where(Seal.case_id == case_id, Seal.kind.in_(("seal", "correction")))
+        .where(Seal.case_id == case_id, Seal.kind.in_((SealKind.SEAL, SealKind.CORRECTION)))
         .order_by(Seal.sequence.desc())
         .limit(1)
     ).first()

@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from capture import Camera, open_source
+from capture import AUTO, Camera, open_source
 from kiosk.archive.store import BlobStore
-from kiosk.booth.attempts import AttemptRecorder
+from kiosk.booth.attempts import AttemptRecorder, has_accepted_photo, pending_attempt
 from kiosk.booth.session import BoothSession, JudgeLike
 from kiosk.db import Database
+from kiosk.models import Case
 from kiosk.settings import Settings
 
 
 def camera_factory(settings: Settings) -> Callable[[], Camera]:
     """Opens the kiosk's camera (webcam index, URL, video file, image folder, "browser" or "auto")."""
-    spec = settings.camera or "auto"
+    spec = settings.camera or AUTO
     return lambda: open_source(spec)
 
 
@@ -49,3 +50,16 @@ def open_booth(
     recorder = AttemptRecorder(database, store, settings.kiosk_name, settings.zone)
     return BoothSession(camera or camera_factory(settings), judge or judge_factory(settings), recorder,
                         **(options or {}))
+
+
+def serve_case(booth: BoothSession, case: Case) -> None:
+    """Staff opened the booth for `case`: serve it, ready to take a photo unless one waits for their decision."""
+    booth.bind(case.id, arm=pending_attempt(case) is None)
+
+
+def pick_up(booth: BoothSession, case: Case) -> None:
+    """A booth screen with a current token for `case` found the session serving nothing (the kiosk restarted):
+    serve the case again, armed only if no photo waits for a decision and none was accepted."""
+    if booth.case_id is None:
+        accepted = has_accepted_photo(case)
+        booth.bind(case.id, arm=pending_attempt(case) is None and not accepted, accepted=accepted)

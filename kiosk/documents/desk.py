@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from capture import Camera, CameraError, open_source
 from kiosk.archive.store import BlobStore, record_blob
-from kiosk.cases import current_attachment
+from kiosk.cases import current_attachment, is_editable
 from kiosk.documents.inspect import DocumentReport, inspect_document
 from kiosk.documents.intake import sniff_media_type
 from kiosk.documents.kinds import KINDS, kind_spec
@@ -33,7 +33,7 @@ from kiosk.models import Attachment, AttachmentStatus, AuditEvent, Case, CheckRe
 from kiosk.settings import Settings
 from kiosk.text import KioskError, Text
 from kiosk.validators import MAX_REASON
-from kiosk.workflow import EDITABLE_STATES, GB11643_ID_TYPES, SubjectType
+from kiosk.workflow import GB11643_ID_TYPES, SubjectType
 
 # What the pages call each reading.
 FIELD_LABELS: dict[str, Text] = {
@@ -59,7 +59,7 @@ def is_document_kind(kind: str) -> bool:
 
 def documents_editable(case: Case) -> bool:
     """Documents may change while the case is prepared or corrected, not once it has moved on."""
-    return case.state in EDITABLE_STATES
+    return is_editable(case)
 
 
 def require_editable(case: Case) -> None:
