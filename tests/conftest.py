@@ -4,6 +4,7 @@ Chromium through Playwright, and a throwaway PostgreSQL server."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import threading
 import time
@@ -33,12 +34,19 @@ def fast_password_hashing() -> None:
     accounts.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+# One OCR thread: the tests run on two pytest-xdist workers, one per core, and ONNX Runtime's thread pool spins
+# while it waits (measured: twice the CPU and twice the time for the same readings with its default of two).
+OCR_THREADS = "1"
+os.environ.setdefault("KIOSK_OCR_THREADS", OCR_THREADS)  # for the command lines the tests run
+
+
 def make_settings(tmp_path: Path, database_url: str | None = None):
     env = {
         "KIOSK_VAR_DIR": str(tmp_path / "var"),
         "KIOSK_SECRET_KEY": "test-secret-key",
         "KIOSK_NAME": "test-kiosk",
         "KIOSK_CAMERA": "none",
+        "KIOSK_OCR_THREADS": OCR_THREADS,
     }
     if database_url:
         env["KIOSK_DATABASE_URL"] = database_url

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from kiosk.documents.ocr import get_engine
+from tests.conftest import OCR_THREADS
 from tests.documents import specimens as S
 from tests.documents.conftest import CREDIT_CODE, DOMAIN, PERSON, SUBJECT, Inspect, make_inspect
 
@@ -20,8 +21,8 @@ BACK = "leader_id_back"
 
 @pytest.fixture(scope="module")
 def inspect() -> Inspect:
-    """Check and read a scan with the real OCR engine (RapidOCR)."""
-    return make_inspect(lambda kind: get_engine())
+    """Check and read a scan with the real OCR engine (RapidOCR, one thread: see tests/conftest.py)."""
+    return make_inspect(lambda kind: get_engine(threads=int(OCR_THREADS)))
 
 
 def test_flatbed_scan_of_front_passes_and_reads(inspect, front):
