@@ -33,7 +33,7 @@ def test_overall_targets(evaluation: Evaluation) -> None:
 def test_each_failure_kind_is_caught(evaluation: Evaluation) -> None:
     """Every check that has labelled failures in the dev set catches at least one of them."""
     checks = evaluation.summary()["checks"]
-    for code, _fn in LABEL_CHECKS.values():
+    for code in LABEL_CHECKS:
         counts = checks[code]
         if counts["tp"] + counts["fn"]:
             assert counts["tp"] >= 1, f"{code} catches none of its labelled failures"
