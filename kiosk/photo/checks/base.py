@@ -30,6 +30,21 @@ NO_FACE = Text("未检测到正脸，请面向镜头", "No face found: please fa
 NO_BODY = Text("请站到镜头前", "Please stand in front of the camera")
 
 
+NO_PERSON = Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera")
+NOT_APPLICABLE = Text("画面中没有人，未检查", "No one in the picture: not checked")
+
+
+def person_found(obs: Observation, cfg: JudgeConfig) -> bool:
+    """Someone is there: a body pose, a face mesh, or a detected face scoring at least `min_face_score`.
+    Without a person every person-dependent check is skipped and only `person_present` fails."""
+    return obs.pose is not None or obs.mesh is not None or any(f.score >= cfg.min_face_score for f in obs.faces)
+
+
+def nobody(code: str) -> CheckResult:
+    """The result of a person-dependent check on a frame without a person."""
+    return skipped(code, reason="no_person", message=NOT_APPLICABLE)
+
+
 def has_body(obs: Observation, cfg: JudgeConfig) -> bool:
     """Pose found with both shoulders reasonably visible."""
     if obs.pose is None:

@@ -8,7 +8,16 @@ that shoulder, so the face alone decides.
 
 from __future__ import annotations
 
-from kiosk.photo.checks.base import NO_BODY, failed, has_body, passed, shoulder_mid, skipped
+from kiosk.photo.checks.base import (
+    NO_BODY,
+    failed,
+    has_body,
+    nobody,
+    passed,
+    person_found,
+    shoulder_mid,
+    skipped,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import L_HIP, L_SHOULDER, NOSE, R_HIP, R_SHOULDER, Observation
@@ -47,6 +56,8 @@ def shoulders_in_frame(obs: Observation) -> bool:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     face = face_centre(obs)
     body = midline(obs, cfg) if has_body(obs, cfg) else None
     if body is not None and face is not None and not shoulders_in_frame(obs):

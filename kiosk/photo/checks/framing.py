@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.photo.checks.base import face_length, failed, hip_mid, passed, shoulder_mid
+from kiosk.photo.checks.base import face_length, failed, hip_mid, nobody, passed, person_found, shoulder_mid
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import (
@@ -43,6 +43,8 @@ def head_top(obs: Observation) -> float | None:
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     h, w = obs.height, obs.width
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     if obs.pose is None:
         if obs.mesh is not None:
             # A face but no body: a face close-up.

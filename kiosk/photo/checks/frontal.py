@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from kiosk.photo.checks.base import NO_FACE, failed, has_body, passed, skipped
+from kiosk.photo.checks.base import NO_FACE, failed, has_body, nobody, passed, person_found, skipped
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -69,6 +69,8 @@ def head_pose(mesh: np.ndarray) -> tuple[float, float, float]:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     if obs.mesh is None:
         if has_body(obs, cfg):
             # A body but no face: turned away (or the face hidden).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import NO_FACE, failed, passed, skipped
+from kiosk.photo.checks.base import NO_FACE, failed, nobody, passed, person_found, skipped
 from kiosk.photo.checks.face_norm import normalised_face, region
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
@@ -41,6 +41,8 @@ def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     face = normalised_face(obs)
     if face is None:
         return skipped(CODE, reason="no_face", message=NO_FACE)

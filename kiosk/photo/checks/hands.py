@@ -12,7 +12,16 @@ import math
 
 import numpy as np
 
-from kiosk.photo.checks.base import NO_BODY, failed, has_body, passed, shoulder_width, skipped
+from kiosk.photo.checks.base import (
+    NO_BODY,
+    failed,
+    has_body,
+    nobody,
+    passed,
+    person_found,
+    shoulder_width,
+    skipped,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import (
@@ -61,6 +70,8 @@ def arm_measures(obs: Observation, side: str) -> dict[str, float]:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     if not has_body(obs, cfg):
         return skipped(CODE, reason="no_body", message=NO_BODY)
     arms = {side: arm_measures(obs, side) for side in ("left", "right")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import failed, passed
+from kiosk.photo.checks.base import failed, nobody, passed, person_found
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -45,13 +45,12 @@ def count_bodies(obs: Observation, cfg: JudgeConfig) -> int:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     faces = count_faces(obs, cfg)
     bodies = count_bodies(obs, cfg)
-    # Segmentation blobs only count once a person is seen (a face or a body pose): alone they may be objects.
-    people = max(faces, bodies, 1) if (faces or obs.pose is not None) else 0
-    if people == 0:
-        return failed(CODE, reason="no_person", message=Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera"),
-                      value=0.0, threshold=1.0, faces=faces, bodies=bodies)
+    # Segmentation blobs only count once a person is seen: alone they may be objects.
+    people = max(faces, bodies, 1)
     if people > 1:
         return failed(CODE, reason="multiple_people", message=MESSAGE, value=float(people), threshold=1.0, faces=faces, bodies=bodies)
     return passed(CODE, value=1.0, threshold=1.0, faces=faces, bodies=bodies)
