@@ -88,6 +88,13 @@ class JudgeConfig(Thresholds):
     min_colourfulness: float = 3.0
     # real photo
     max_flat_fraction: float = 0.50        # share of 8x8 blocks without any texture or noise (drawings, renders)
+    # a print's margin or a screen's bezel: sides of the face along which a straight edge runs (0-4); see
+    # checks/real_photo.py for the measured spread
+    border_fail_sides: int = 3
+    # the person's silhouette cut off at or above the head by a straight horizontal edge inside the frame (a
+    # print's or screen's edge), in face widths: uncertain within max_head_cut -/+ head_cut_band
+    max_head_cut: float = 0.6
+    head_cut_band: float = 0.15
     # backdrop (enabled only when calibrated)
     backdrop_lab: tuple[float, float, float] | None = None
     backdrop_max_delta_e: float = 18.0

@@ -7,7 +7,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kiosk.checkresult import Check, CheckResult, errored, failed, passed, skipped, uncertain
+from kiosk.checkresult import (
+    FAIL,
+    PASS,
+    UNCERTAIN,
+    Check,
+    CheckResult,
+    Limit,
+    Measure,
+    errored,
+    failed,
+    grade,
+    passed,
+    skipped,
+    uncertain,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.vision import (
     FM_CHIN,
@@ -23,7 +37,8 @@ from kiosk.text import Text
 CheckFn = Callable[[Observation, JudgeConfig], CheckResult]
 PhotoCheck = Check[Observation, JudgeConfig]
 
-__all__ = ["Check", "CheckFn", "PhotoCheck", "errored", "failed", "passed", "skipped", "uncertain"]
+__all__ = ["FAIL", "PASS", "UNCERTAIN", "Check", "CheckFn", "Limit", "Measure", "PhotoCheck", "errored", "failed", "grade", "passed", "skipped",
+           "uncertain"]
 
 
 NO_FACE = Text("未检测到正脸，请面向镜头", "No face found: please face the camera")
