@@ -30,9 +30,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kiosk.checkresult import FAIL, UNCERTAIN, describe
+from kiosk.checkresult import FAIL, UNCERTAIN
 from kiosk.photo import JudgeConfig, PhotoJudge, Verdict, load_image
-from kiosk.photo.checks import CHECKS
+from kiosk.photo.checks import describe
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,6 @@ def check_word(status: str | None) -> str:
 
 def _evaluate(base: Path, entries: list[dict[str, Any]], judge: PhotoJudge, keep_images: bool) -> Evaluation:
     result = Evaluation()
-    registry = {c.code: c for c in CHECKS}
     for entry in entries:
         if entry.get("kind", "image") == "video":
             continue
@@ -242,7 +241,7 @@ def _evaluate(base: Path, entries: list[dict[str, Any]], judge: PhotoJudge, keep
                                    "reason": res.reason if res else error, "value": res.value if res else None}
         if verdict is not None:
             row["failures"] = [r.code for r in verdict.failures]
-            row["measured"] = {r.code: {"status": str(r.status), "text": describe(r, registry.get(r.code)).as_dict()}
+            row["measured"] = {r.code: {"status": str(r.status), "text": describe(r).as_dict()}
                                for r in verdict.results}
         if keep_images and image is not None:
             row["thumbnail"] = thumbnail(image)

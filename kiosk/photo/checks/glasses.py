@@ -12,7 +12,20 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import NO_FACE, failed, nobody, passed, person_found, skipped
+from kiosk.photo.checks.base import (
+    FAIL,
+    NO_FACE,
+    UNCERTAIN,
+    Check,
+    Limit,
+    failed,
+    grade,
+    nobody,
+    passed,
+    person_found,
+    skipped,
+    uncertain,
+)
 from kiosk.photo.checks.face_norm import normalised_face, region
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
@@ -22,6 +35,7 @@ from kiosk.text import Text
 CODE = "glasses"
 MESSAGE = Text("请摘下眼镜", "Please take off your glasses")
 SUNGLASSES = Text("请摘下墨镜", "Please take off your sunglasses")
+CONFIRM = Text("确认未戴眼镜", "Confirm: no glasses")
 
 
 def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
@@ -48,10 +62,21 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         return skipped(CODE, reason="no_face", message=NO_FACE)
     bridge, eye_ratio, rim = glasses_measures(face)
     details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
-    if eye_ratio < cfg.sunglasses_max_eye_ratio:
-        return failed(CODE, reason="sunglasses_detected", message=SUNGLASSES, value=eye_ratio, threshold=cfg.sunglasses_max_eye_ratio, **details)
-    if bridge > cfg.glasses_max_bridge_edge:
-        return failed(CODE, reason="glasses_detected", message=MESSAGE, value=bridge, threshold=cfg.glasses_max_bridge_edge, **details)
-    if rim > cfg.glasses_max_rim_edge:
-        return failed(CODE, reason="glasses_detected", message=MESSAGE, value=rim, threshold=cfg.glasses_max_rim_edge, **details)
-    return passed(CODE, value=bridge, threshold=cfg.glasses_max_bridge_edge, **details)
+    # Each cue against its limit (1.0 = at the limit); the strongest decides.
+    cues = {
+        "sunglasses_detected": cfg.sunglasses_max_eye_ratio / max(eye_ratio, 1e-3),
+        "glasses_detected": max(bridge / cfg.glasses_max_bridge_edge, rim / cfg.glasses_max_rim_edge),
+    }
+    reason = max(cues, key=lambda r: cues[r])
+    score = cues[reason]
+    status = grade(score, 1.0, cfg.glasses_band)
+    if status == FAIL:
+        message = SUNGLASSES if reason == "sunglasses_detected" else MESSAGE
+        return failed(CODE, reason=reason, message=message, value=score, threshold=1.0, **details)
+    if status == UNCERTAIN:
+        return uncertain(CODE, reason=reason, message=CONFIRM, value=score, threshold=1.0, **details)
+    return passed(CODE, value=score, threshold=1.0, **details)
+
+
+CHECK = Check(CODE, check, "no glasses or sunglasses",
+              name=Text("眼镜特征（1.00 为限值）", "Glasses score (1.00 = at the limit)"), limit=Limit.MAX, digits=2)

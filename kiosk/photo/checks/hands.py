@@ -13,14 +13,20 @@ import math
 import numpy as np
 
 from kiosk.photo.checks.base import (
+    FAIL,
     NO_BODY,
+    UNCERTAIN,
+    Check,
+    Limit,
     failed,
+    grade,
     has_body,
     nobody,
     passed,
     person_found,
     shoulder_width,
     skipped,
+    uncertain,
 )
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
@@ -38,6 +44,7 @@ from kiosk.text import Text
 CODE = "hands_hanging"
 MESSAGE = Text("请双臂自然下垂放在身体两侧，手中不要拿东西",
                "Please let both arms hang naturally at your sides, with nothing in your hands")
+CONFIRM = Text("确认双臂自然下垂、手中没有物品", "Confirm: both arms hang at the sides, nothing in the hands")
 RAISED = Text("请放下双手，双臂自然下垂", "Please lower your hands and let your arms hang down")
 
 
@@ -93,6 +100,13 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         worst = max(worst, badness)
     if reason == "arms_raised":
         return failed(CODE, reason=reason, message=RAISED, value=worst, threshold=1.0, **details)
-    if worst > 1.0:
+    status = grade(worst, 1.0, cfg.hands_band)
+    if status == FAIL:
         return failed(CODE, reason="arms_not_hanging", message=MESSAGE, value=worst, threshold=1.0, **details)
+    if status == UNCERTAIN:
+        return uncertain(CODE, reason="arms_not_hanging", message=CONFIRM, value=worst, threshold=1.0, **details)
     return passed(CODE, value=worst, threshold=1.0, **details)
+
+
+CHECK = Check(CODE, check, "both arms hanging at the sides",
+              name=Text("手臂姿势（1.00 为限值）", "Arm position (1.00 = at the limit)"), limit=Limit.MAX, digits=2)

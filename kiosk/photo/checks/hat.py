@@ -12,7 +12,22 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import NO_FACE, failed, nobody, passed, person_found, skipped
+from kiosk.photo.checks.base import (
+    FAIL,
+    NO_FACE,
+    UNCERTAIN,
+    Check,
+    Limit,
+    Measure,
+    failed,
+    grade,
+    has_body,
+    nobody,
+    passed,
+    person_found,
+    skipped,
+    uncertain,
+)
 from kiosk.photo.checks.face_norm import normalised_face, region
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
@@ -22,6 +37,7 @@ from kiosk.text import Text
 CODE = "hat"
 SKIN_DELTA_PIXEL = 20.0  # a band pixel this close (CIELAB) to the cheeks' median counts as skin
 MESSAGE = Text("请摘下帽子或头饰", "Please take off your hat or head covering")
+CONFIRM = Text("确认未戴帽子或头饰", "Confirm: no hat or head covering")
 
 
 def hat_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
@@ -46,6 +62,9 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         return nobody(CODE)
     face = normalised_face(obs)
     if face is None:
+        if has_body(obs, cfg):
+            # Someone is there but their face cannot be measured (turned away, hidden): a person looks.
+            return uncertain(CODE, reason="no_face", message=CONFIRM, measure="no_face")
         return skipped(CODE, reason="no_face", message=NO_FACE)
     skin_delta, skin_fraction, ratio = hat_measures(face)
     score = min(
@@ -55,6 +74,14 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     )
     details = {"forehead_skin_delta": round(skin_delta, 1), "forehead_skin_fraction": round(skin_fraction, 3),
                "horizontal_ratio": round(ratio, 2)}
-    if score >= 1.0:
+    status = grade(score, 1.0, cfg.hat_band)
+    if status == FAIL:
         return failed(CODE, reason="hat_detected", message=MESSAGE, value=score, threshold=1.0, **details)
+    if status == UNCERTAIN:
+        return uncertain(CODE, reason="hat_detected", message=CONFIRM, value=score, threshold=1.0, **details)
     return passed(CODE, value=score, threshold=1.0, **details)
+
+
+CHECK = Check(CODE, check, "no hat or head covering",
+              name=Text("帽子/头饰特征（1.00 为限值）", "Head covering score (1.00 = at the limit)"), limit=Limit.MAX,
+              digits=2, measures={"no_face": Measure(Text("帽子/头饰", "Hat or head covering"))})

@@ -13,7 +13,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import face_region, failed, passed
+from kiosk.photo.checks.base import (
+    FAIL,
+    UNCERTAIN,
+    Check,
+    Limit,
+    face_region,
+    failed,
+    grade,
+    passed,
+    uncertain,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -23,6 +33,7 @@ CODE = "sharp"
 FACE_WIDTH = 128
 FRAME_WIDTH = 512
 MESSAGE = Text("照片模糊，请站稳不动，看向镜头", "The photo is blurred: please hold still and look at the camera")
+CONFIRM = Text("确认照片清晰", "Confirm: the photo is sharp")
 
 
 def sharpness(obs: Observation) -> tuple[float, str]:
@@ -52,6 +63,13 @@ def _sharpness(obs: Observation) -> tuple[float, str]:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value, where = sharpness(obs)
     threshold = cfg.min_face_sharpness if where == "face" else cfg.min_sharpness
-    if value < threshold:
+    status = grade(value, threshold, (0.0, cfg.face_sharpness_band if where == "face" else 0.0), Limit.MIN)
+    if status == FAIL:
         return failed(CODE, reason="blurred", message=MESSAGE, value=value, threshold=threshold, region=where)
+    if status == UNCERTAIN:
+        return uncertain(CODE, reason="blurred", message=CONFIRM, value=value, threshold=threshold, region=where)
     return passed(CODE, value=value, threshold=threshold, region=where)
+
+
+CHECK = Check(CODE, check, "face sharp",
+              name=Text("清晰度", "Sharpness"), limit=Limit.MIN, digits=2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import failed, nobody, passed, person_found
+from kiosk.photo.checks.base import Check, Limit, failed, nobody, passed, person_found
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -54,3 +54,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if people > 1:
         return failed(CODE, reason="multiple_people", message=MESSAGE, value=float(people), threshold=1.0, faces=faces, bodies=bodies)
     return passed(CODE, value=1.0, threshold=1.0, faces=faces, bodies=bodies)
+
+
+CHECK = Check(CODE, check, "exactly one person",
+              name=Text("画面中的人数", "People in the picture"), limit=Limit.MAX)
