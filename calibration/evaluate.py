@@ -11,6 +11,10 @@ How labels map to checks (`LABEL_CHECKS`, each reading the whole entry):
   reasons say "too_far").
 - `people_count` 0 means `person_present` fails; the person-dependent labels (single_person, framing,
   centred, hands, hat, glasses, frontal) do not apply to a photo without a person.
+- The labels of one person's attributes (hat, glasses, hands_hanging, frontal_face) count only on photos of
+  one person: with several people they say that someone wears glasses ("glasses (rear person)") or turns
+  away, not whether the main person does, and the judge measures the main person (single_person fails
+  those photos anyway).
 - A label of "unknown" is skipped for its check; entries of kind "video" are skipped; a check whose status
   is "skipped" counts as not failed.
 """
@@ -40,6 +44,8 @@ log = logging.getLogger(__name__)
 FRAMING_REASON = re.compile(r"too.?far|too.?close|full.?body", re.IGNORECASE)
 # Checks whose label describes the person in the photo: not applicable when nobody is there.
 PERSON_CHECKS = frozenset({"single_person", "framing", "centred", "hands_hanging", "hat", "glasses", "frontal"})
+# Checks of one person's attributes: their labels are ambiguous with several people in the photo.
+ATTRIBUTE_CHECKS = frozenset({"hands_hanging", "hat", "glasses", "frontal"})
 
 
 def _yes(key: str) -> Callable[[dict[str, Any]], bool | None]:
@@ -92,9 +98,10 @@ LABEL_CHECKS: dict[str, Callable[[dict[str, Any]], bool | None]] = {
 def label_truth(entry: dict[str, Any]) -> dict[str, bool]:
     """Check code -> whether the labels say it should fail, for every check the labels decide."""
     nobody = _nobody(entry)
+    several = bool(_people(entry)) and not nobody
     truth = {}
     for code, means_fail in LABEL_CHECKS.items():
-        if nobody and code in PERSON_CHECKS:
+        if (nobody and code in PERSON_CHECKS) or (several and code in ATTRIBUTE_CHECKS):
             continue
         value = means_fail(entry)
         if value is not None:
