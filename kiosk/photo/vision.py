@@ -247,10 +247,11 @@ def observe(frame_bgr: np.ndarray, models: Models,
         future.result()  # the helper fills obs.faces, obs.mesh, obs.mask; re-raises its errors
     if res.pose_landmarks is not None:
         obs.pose = _landmarks(res.pose_landmarks, w, h)
-    if obs.pose is None and obs.mesh is None and not obs.faces and not models.video:
-        _retry_pose(obs, pose_model)
-    if obs.mesh is None:
-        _retry_mesh(obs, models)
+    if not models.video:  # still photos only: a live stream has the next frame (and tracking) instead
+        if obs.pose is None and obs.mesh is None and not obs.faces:
+            _retry_pose(obs, pose_model)
+        if obs.mesh is None:
+            _retry_mesh(obs, models)
     return obs
 
 

@@ -58,6 +58,7 @@ def prepare(obs: Observation) -> None:
     obs.gray  # noqa: B018 - warm the cached grey image
     obs.small_mask  # noqa: B018
     real_photo.flat_fraction(obs)
+    real_photo.segments(obs)
     colour.colourfulness(obs)
     sharp.sharpness(obs)
     face_norm.normalised_face(obs)

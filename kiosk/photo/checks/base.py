@@ -37,7 +37,7 @@ from kiosk.text import Text
 CheckFn = Callable[[Observation, JudgeConfig], CheckResult]
 PhotoCheck = Check[Observation, JudgeConfig]
 
-__all__ = ["FAIL", "PASS", "UNCERTAIN", "Check", "CheckFn", "Limit", "Measure", "PhotoCheck", "errored", "failed", "grade", "passed", "skipped",
+__all__ = ["FAIL", "PASS", "SEVERITY", "UNCERTAIN", "Check", "band", "CheckFn", "Limit", "Measure", "PhotoCheck", "errored", "failed", "grade", "passed", "skipped",
            "uncertain"]
 
 
@@ -58,6 +58,17 @@ def person_found(obs: Observation, cfg: JudgeConfig) -> bool:
 def nobody(code: str) -> CheckResult:
     """The result of a person-dependent check on a frame without a person."""
     return skipped(code, reason="no_person", message=NOT_APPLICABLE)
+
+
+# How bad a graded status is, to pick the worst of several measures.
+SEVERITY = {PASS: 0, UNCERTAIN: 1, FAIL: 2}
+
+
+def band(limit: float, relative: float | tuple[float, float]) -> tuple[float, float]:
+    """A grey band given as fractions of its limit (below, above) in the limit's own units, so a profile that
+    moves a limit moves its band with it (a limit of 0 has none)."""
+    below, above = relative if isinstance(relative, tuple) else (relative, relative)
+    return below * abs(limit), above * abs(limit)
 
 
 def has_body(obs: Observation, cfg: JudgeConfig) -> bool:

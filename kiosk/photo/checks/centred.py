@@ -1,19 +1,17 @@
-"""Centred: where the person stands, left to right, against the frame centre.
+"""Centred: where the person stands, left to right, against the frame centre, as fractions of the frame
+width: the body midline (shoulders and hips, or shoulders and nose when the hips are out of view) and the
+face (face mesh centre). Both count: a person standing in the middle but leaning the head aside (towards a
+microphone, into a second person's frame) is not centred, and without a body the face alone says where the
+person is. In a close-up that cuts a shoulder off at the side the pose model only guesses that shoulder, so
+the face alone decides. The measure follows the person wherever they stand in a frame of any width.
 
-The measure follows the body: the midline of the shoulders and hips (the nose when the hips are out of
-view), as a fraction of the frame width, whatever the frame's width or the person's size. The face alone
-decides only without a body or when a shoulder lies outside the frame (a close-up, where the pose model
-guesses the shoulder): heads lean and turn naturally (a slight tilt, a smile to one side), so the face
-centre is a poor measure of where someone stands; the earlier "worse of face and body" rule failed good
-photos whose head leaned a few percent of the frame off the body axis.
-
-Threshold and grey band, from the labelled photos (dev sets photos, photos-round3, photos-nc; body midline
-offset |x - 0.5|): photos labelled centred measure 0.002-0.057 on their body midline (good photos up to 0.052,
-a seated woman), plus a few labelled centred but measured far off (0.12-0.18: seated at a desk or sofa, a
-girl with her arms up; the labels there are loose); photos labelled off-centre 0.076 (an astronaut labelled
-"slightly off-centre"), 0.099, 0.117 (a small man in a wide frame) and 0.24-0.26 (people in one quarter of a
-landscape frame). The limit stays at 0.07 of the frame width; 0.06-0.09 is uncertain (staff confirm), beyond
-0.09 fails. Face-only close-ups use 0.08 with the same band.
+Limits and grey band, from the labelled photos (photos, photos-round3, photos-nc): photos labelled centred
+measure body offsets 0.002-0.057 (the good photos up to 0.052, a seated woman whose face sits at 0.082, her
+head leaning), plus a few labelled centred but measured 0.12-0.18 (seated at a desk or on a sofa: loose
+labels); photos labelled off-centre 0.076 (an astronaut, "slightly off-centre"), 0.099, 0.117 (a man small in
+a wide frame) and 0.24-0.26 (in one quarter of a landscape frame). Limits 0.07 (body) and 0.08 (face); the
+band reaches 15 % of the limit below it and 30 % above (body 0.06-0.09, face 0.068-0.104 uncertain): the
+borderline leans and the "slightly off-centre" photos go to staff.
 """
 
 from __future__ import annotations
@@ -21,9 +19,11 @@ from __future__ import annotations
 from kiosk.photo.checks.base import (
     FAIL,
     NO_BODY,
+    SEVERITY,
     UNCERTAIN,
     Check,
     Limit,
+    band,
     failed,
     grade,
     has_body,
@@ -82,13 +82,16 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if body is None and face is None:
         return skipped(CODE, reason="no_body", message=NO_BODY)
     details = {"midline": None if body is None else round(body, 3),
-               "face_centre": None if face is None else round(face, 3),
-               "measure": "body" if body is not None else "face"}
-    position = body if body is not None else face
-    assert position is not None
-    offset = position - 0.5
-    limit = cfg.max_centre_offset if body is not None else cfg.max_face_centre_offset
-    status = grade(abs(offset), limit, cfg.centre_band)
+               "face_centre": None if face is None else round(face, 3)}
+    # (offset, limit, status) of each measure, both fractions of the frame width; the worst status decides,
+    # then the measure furthest beyond its limit, which is reported.
+    measures = []
+    if body is not None:
+        measures.append((body - 0.5, cfg.max_centre_offset))
+    if face is not None:
+        measures.append((face - 0.5, cfg.max_face_centre_offset))
+    graded = [(off, lim, grade(abs(off), lim, band(lim, cfg.centre_band))) for off, lim in measures]
+    offset, limit, status = max(graded, key=lambda m: (SEVERITY[m[2]], abs(m[0]) - m[1]))
     if status == FAIL:
         # The camera image is not mirrored: the applicant's right hand appears on the image left, so a
         # person standing right of centre in the image moves to their own right to reach the centre.

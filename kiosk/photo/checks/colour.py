@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import FAIL, UNCERTAIN, Check, Limit, failed, grade, passed, uncertain
+from kiosk.photo.checks.base import FAIL, UNCERTAIN, Check, Limit, band, failed, grade, passed, uncertain
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -36,7 +36,8 @@ def _colourfulness(obs: Observation) -> float:
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value = colourfulness(obs)
-    status = grade(value, cfg.min_colourfulness, (0.0, cfg.colourfulness_band), Limit.MIN)
+    status = grade(value, cfg.min_colourfulness, band(cfg.min_colourfulness, (0.0, cfg.colourfulness_band)),
+                   Limit.MIN)
     if status == FAIL:
         return failed(CODE, reason="greyscale", message=MESSAGE, value=value, threshold=cfg.min_colourfulness)
     if status == UNCERTAIN:

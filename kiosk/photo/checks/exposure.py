@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.photo.checks.base import UNCERTAIN, Check, Limit, face_region, failed, grade, passed, uncertain
+from kiosk.photo.checks.base import (
+    UNCERTAIN,
+    Check,
+    Limit,
+    face_region,
+    failed,
+    grade,
+    nobody,
+    passed,
+    person_found,
+    uncertain,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -17,6 +28,8 @@ BRIGHT = Text("光线太强，请避开强光，或请工作人员调暗灯光",
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)  # an empty frame: "no person" is the one thing to say
     box = face_region(obs)
     if box is not None:
         x0, y0, x1, y1 = box

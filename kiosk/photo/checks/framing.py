@@ -11,6 +11,7 @@ from kiosk.photo.checks.base import (
     Check,
     Limit,
     Measure,
+    band,
     face_length,
     failed,
     grade,
@@ -95,8 +96,9 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         ((sh[:, 0] >= m * w) & (sh[:, 0] <= (1 - m) * w) & (sh[:, 1] <= (1 - m) * h)).all()
         and (sh[:, 3] >= cfg.pose_min_visibility).all()
     )
-    close = grade(torso_cut, cfg.max_torso_cut, cfg.torso_cut_band)
-    far = FAIL if (cfg.too_far_knees and legs_in) else grade(torso_n, cfg.too_far_torso, cfg.too_far_band, Limit.MIN)
+    close = grade(torso_cut, cfg.max_torso_cut, band(cfg.max_torso_cut, cfg.torso_cut_band))
+    far = FAIL if (cfg.too_far_knees and legs_in) else grade(
+        torso_n, cfg.too_far_torso, band(cfg.too_far_torso, cfg.too_far_band), Limit.MIN)
     if close == FAIL:
         return failed(CODE, reason="too_close", message=TOO_CLOSE, value=torso_cut, threshold=cfg.max_torso_cut,
                       measure="torso_cut", **details)

@@ -19,11 +19,12 @@ import numpy as np
 from kiosk.photo.checks.base import (
     FAIL,
     NO_FACE,
-    PASS,
+    SEVERITY,
     UNCERTAIN,
     Check,
     Limit,
     Measure,
+    band,
     failed,
     grade,
     has_body,
@@ -110,10 +111,9 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         "head_pitched": ("pitch", abs(pitch), cfg.max_pitch, cfg.pitch_band, NOD),
         "head_tilted": ("roll", abs(roll), cfg.max_roll, cfg.roll_band, TILT),
     }
-    graded = {reason: grade(value, limit, band) for reason, (_m, value, limit, band, _t) in axes.items()}
+    graded = {reason: grade(value, limit, band(limit, rel)) for reason, (_m, value, limit, rel, _t) in axes.items()}
     # Report the axis furthest beyond its limit among the worst status (fail before uncertain before pass).
-    rank = {FAIL: 2, UNCERTAIN: 1, PASS: 0}
-    reason = max(axes, key=lambda r: (rank[graded[r]], axes[r][1] / axes[r][2]))
+    reason = max(axes, key=lambda r: (SEVERITY[graded[r]], axes[r][1] / axes[r][2]))
     measure, value, limit, _band, message = axes[reason]
     if graded[reason] == FAIL:
         return failed(CODE, reason=reason, message=message, value=value, threshold=limit, measure=measure, **details)

@@ -18,6 +18,7 @@ from kiosk.photo.checks.base import (
     UNCERTAIN,
     Check,
     Limit,
+    band,
     failed,
     grade,
     nobody,
@@ -69,7 +70,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     }
     reason = max(cues, key=lambda r: cues[r])
     score = cues[reason]
-    status = grade(score, 1.0, cfg.glasses_band)
+    status = grade(score, 1.0, band(1.0, cfg.glasses_band))
     if status == FAIL:
         message = SUNGLASSES if reason == "sunglasses_detected" else MESSAGE
         return failed(CODE, reason=reason, message=message, value=score, threshold=1.0, **details)

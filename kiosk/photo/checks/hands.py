@@ -18,6 +18,7 @@ from kiosk.photo.checks.base import (
     UNCERTAIN,
     Check,
     Limit,
+    band,
     failed,
     grade,
     has_body,
@@ -100,7 +101,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         worst = max(worst, badness)
     if reason == "arms_raised":
         return failed(CODE, reason=reason, message=RAISED, value=worst, threshold=1.0, **details)
-    status = grade(worst, 1.0, cfg.hands_band)
+    status = grade(worst, 1.0, band(1.0, cfg.hands_band))
     if status == FAIL:
         return failed(CODE, reason="arms_not_hanging", message=MESSAGE, value=worst, threshold=1.0, **details)
     if status == UNCERTAIN:

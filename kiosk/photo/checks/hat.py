@@ -19,6 +19,7 @@ from kiosk.photo.checks.base import (
     Check,
     Limit,
     Measure,
+    band,
     failed,
     grade,
     has_body,
@@ -74,7 +75,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     )
     details = {"forehead_skin_delta": round(skin_delta, 1), "forehead_skin_fraction": round(skin_fraction, 3),
                "horizontal_ratio": round(ratio, 2)}
-    status = grade(score, 1.0, cfg.hat_band)
+    status = grade(score, 1.0, band(1.0, cfg.hat_band))
     if status == FAIL:
         return failed(CODE, reason="hat_detected", message=MESSAGE, value=score, threshold=1.0, **details)
     if status == UNCERTAIN:

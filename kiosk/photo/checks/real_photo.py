@@ -30,7 +30,18 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import FAIL, UNCERTAIN, Check, Limit, Measure, failed, grade, passed, uncertain
+from kiosk.photo.checks.base import (
+    FAIL,
+    UNCERTAIN,
+    Check,
+    Limit,
+    Measure,
+    band,
+    failed,
+    grade,
+    passed,
+    uncertain,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -87,8 +98,13 @@ def face_box(obs: Observation) -> tuple[float, float, float, float] | None:
     return None if face is None else (face.x0, face.y0, face.x1, face.y1)
 
 
+def segments(obs: Observation) -> np.ndarray:
+    """(N, 4) line segments x0, y0, x1, y1 in frame pixels; computed once per observation (in the models'
+    helper thread, see checks.prepare)."""
+    return obs.memo("line_segments", lambda: _segments(obs))
+
+
 def _segments(obs: Observation) -> np.ndarray:
-    """(N, 4) line segments x0, y0, x1, y1 in frame pixels."""
     h, w = obs.height, obs.width
     scale = min(1.0, LINE_SIDE / max(h, w))
     gray = obs.gray if scale >= 1.0 else cv2.resize(obs.gray, (round(w * scale), round(h * scale)),
@@ -116,7 +132,7 @@ def _bordered_sides(obs: Observation) -> tuple[str, ...]:
     # (side, offset of the edge on the axis across it, covered interval along it)
     edges: dict[str, list[tuple[float, float, float]]] = {"top": [], "bottom": [], "left": [], "right": []}
     min_len = MIN_SEGMENT * min(h, w)
-    for xa, ya, xb, yb in _segments(obs):
+    for xa, ya, xb, yb in segments(obs):
         dx, dy = xb - xa, yb - ya
         if np.hypot(dx, dy) < min_len:
             continue
@@ -177,7 +193,7 @@ def _head_cut(obs: Observation) -> float:
     mask = obs.mask
     step = max(3.0, 0.04 * fw)  # look this far to each side of the edge
     worst = 0.0
-    for xa, ya, xb, yb in _segments(obs):
+    for xa, ya, xb, yb in segments(obs):
         length = float(np.hypot(xb - xa, yb - ya))
         angle = abs(np.degrees(np.arctan2(yb - ya, xb - xa))) % 180
         # an edge of a print or screen is long: at least a third of the face and 8 % of the frame
@@ -205,7 +221,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if len(sides) >= cfg.border_fail_sides:
         return failed(CODE, reason="photo_or_screen", message=MESSAGE, value=float(len(sides)),
                       threshold=float(cfg.border_fail_sides - 1), measure="border", **details)
-    status = grade(cut, cfg.max_head_cut, cfg.head_cut_band)
+    status = grade(cut, cfg.max_head_cut, band(cfg.max_head_cut, cfg.head_cut_band))
     if status == FAIL:
         return failed(CODE, reason="photo_or_screen", message=MESSAGE, value=cut, threshold=cfg.max_head_cut,
                       measure="cut", **details)

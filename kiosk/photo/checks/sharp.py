@@ -18,10 +18,13 @@ from kiosk.photo.checks.base import (
     UNCERTAIN,
     Check,
     Limit,
+    band,
     face_region,
     failed,
     grade,
+    nobody,
     passed,
+    person_found,
     uncertain,
 )
 from kiosk.photo.config import JudgeConfig
@@ -61,9 +64,12 @@ def _sharpness(obs: Observation) -> tuple[float, str]:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)  # an empty frame: "no person" is the one thing to say
     value, where = sharpness(obs)
     threshold = cfg.min_face_sharpness if where == "face" else cfg.min_sharpness
-    status = grade(value, threshold, (0.0, cfg.face_sharpness_band if where == "face" else 0.0), Limit.MIN)
+    status = grade(value, threshold, band(threshold, (0.0, cfg.face_sharpness_band if where == "face" else 0.0)),
+                   Limit.MIN)
     if status == FAIL:
         return failed(CODE, reason="blurred", message=MESSAGE, value=value, threshold=threshold, region=where)
     if status == UNCERTAIN:
