@@ -10,8 +10,8 @@ How labels map to checks (`LABEL_CHECKS`, each reading the whole entry):
   upper_body "n" for every framing fault; the first set kept upper_body "y" on two full-body photos whose
   reasons say "too_far").
 - `people_count` 0 means `person_present` fails; the person-dependent labels (single_person, framing,
-  centred, hands, hat, glasses, frontal, and sharp and exposure, which judge the person's face) do not apply
-  to a photo without a person: the judge says "no person" once and skips them.
+  centred, hands, hat, glasses, frontal) do not apply to a photo without a person: the judge says "no
+  person" once and skips them.
 - The labels of one person's attributes (hat, glasses, hands_hanging, frontal_face) count only on photos of
   one person: with several people they say that someone wears glasses ("glasses (rear person)") or turns
   away, not whether the main person does, and the judge measures the main person (single_person fails
@@ -44,8 +44,7 @@ log = logging.getLogger(__name__)
 
 FRAMING_REASON = re.compile(r"too.?far|too.?close|full.?body", re.IGNORECASE)
 # Checks whose label describes the person in the photo: not applicable when nobody is there.
-PERSON_CHECKS = frozenset({"single_person", "framing", "centred", "hands_hanging", "hat", "glasses", "frontal",
-                           "sharp", "exposure"})
+PERSON_CHECKS = frozenset({"single_person", "framing", "centred", "hands_hanging", "hat", "glasses", "frontal"})
 # Checks of one person's attributes: their labels are ambiguous with several people in the photo.
 ATTRIBUTE_CHECKS = frozenset({"hands_hanging", "hat", "glasses", "frontal"})
 

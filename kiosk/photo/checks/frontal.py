@@ -8,6 +8,15 @@ direction. Yaw and pitch are that direction's angles from the camera axis, roll 
 angle in the image (for a level face the eye line). Using 34 points instead of six makes the estimate
 steadier than a fit to a generic face, and it agrees with the iris line for roll within about 2 degrees on
 the labelled photos.
+
+Limits (JudgeConfig, with the measured spread there): yaw 20, pitch 20, roll 12 degrees. Grey bands, from
+the dev sets (one-person faces): photos labelled frontal measure |yaw| up to 18.2 and |roll| up to 9.2
+(11.7 in a hug), not frontal 28.8-48.2 (turned), roll 16.4 (a turned, tilted head) and 21.9; so yaw
+18.5-23, pitch 18-23 and roll 11.5-15 degrees are uncertain. A head looking down 13 degrees (labelled not
+frontal) and a frontal head at 12.7 overlap in pitch: pitch does not separate them. One labelled good photo
+(photos-nc) has its head tilted 34 degrees and fails roll.
+A body without a face fails only when its head (ear to ear, pose) is at least 12 px wide: from that size the
+face models find a face that looks at the camera, so none means turned away; smaller heads are skipped.
 """
 
 from __future__ import annotations
