@@ -5,6 +5,11 @@ model_complexity=1 (0 and 2 are not bundled and would try to download), face mes
 selfie segmentation (landscape model) and face detection (full range, to find small second faces). They are
 created lazily on first use and kept warm. Work is shared: one BGR->RGB conversion, one grey image, and the
 pose landmarks seed the face and body geometry all checks use.
+
+On still photos (not a live stream, which has the next frame instead) a miss is retried once: no face mesh
+on the first crop -> the mesh on a tighter crop around the detected face, else around the head the pose
+model sees (hard hats, masks, faces looking up or down); nobody at all -> the pose model on the frame at half
+size (people seen from behind or very close). Retries cost time only on the frames that need them.
 """
 
 from __future__ import annotations
