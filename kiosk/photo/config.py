@@ -66,11 +66,14 @@ class JudgeConfig(Thresholds):
     min_head_px: float = 12.0              # ear-to-ear width (pose) from which the face models find a face:
                                            # a larger head without a face is turned away
     # hat: the upper forehead band is not skin (CIELAB distance of its median from the cheeks), almost none
-    # of it is skin-coloured (a hairline crossing the band leaves skin below it), and its structure is
-    # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair
+    # of it is skin-coloured (a hairline crossing the band leaves skin below it), its structure is
+    # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair, and coarse (an
+    # edge that survives a blur) rather than the fine strands of hair combed back
     hat_min_skin_delta: float = 30.0
     hat_max_skin_fraction: float = 0.10
-    hat_min_horizontal_ratio: float = 2.7
+    hat_min_horizontal_ratio: float = 2.7  # measured at the coarse scale (Gaussian sigma 2 px on the face)
+    hat_min_coarse_share: float = 0.5      # vertical-gradient energy kept at the coarse scale: strands of
+                                           # hair combed back keep 0.24-0.30, hat edges 0.64-0.97
     hat_band: tuple[float, float] = (0.15, 0.05)  # on the min-score (1.0 = every cue at its limit):
                                                   # uncertain from 0.85 to 1.05
     # glasses: horizontal edges across the nose bridge (frames) or along the lower rims under both eyes, or

@@ -24,15 +24,16 @@ PEOPLE = {
     "kit": PHOTOS / "pass_fr_kit_harington_centred_crop.jpg",
     "blazer": PHOTOS_R3 / "pass_blazer_fr_alex_img1.jpg",
 }
-# Real head coverings: two caps seen from the front (a baseball cap, a naval officer's cap).
+# Real caps: a baseball cap and a naval officer's cap seen from the front, a black cap turned 15 degrees.
 CAPS = {
     "baseball_cap": PHOTOS / "fail_cap_sunglasses_arms_up_rb_girl1.jpg",
     "officer_cap": PHOTOS_R3 / "fail_hat_glasses_tfex_grace_hopper.jpg",
-}
-# Head coverings the forehead measure finds only weakly: a black cap turned 15 degrees, a knitted beanie.
-WEAK = {
     "black_cap_turned": PHOTOS_R3 / "fail_cap_turned_pseg_kappa.jpg",
+}
+# Head coverings the forehead measure finds near its limit: a knitted beanie, a green hard hat.
+WEAK = {
     "beanie": PHOTOS_R3 / "fail_beanie_glasses_child_tfjs_boy_doughnut.jpg",
+    "hard_hat": PHOTOS_R3 / "fail_hardhat_glasses_az_detection3.jpg",
 }
 
 
@@ -62,7 +63,7 @@ def test_person_at_booth_framing_passes(judge: PhotoJudge, people: dict[str, Cut
 def test_real_cap_at_the_booth_fails_hat_only(judge: PhotoJudge, blue_scenes: dict[str, np.ndarray], name: str,
                                                cap: str) -> None:
     """Derived: the booth scene on blue with a real cap from another photo put on the person
-    (scenes.add_hat): the hat check fails, and only the hat check."""
+    (scenes.add_hat): the hat check fails, and only the hat check (nothing else goes to staff either)."""
     verdict = judge.judge(add_hat(judge, blue_scenes[name], load_image(CAPS[cap])))
     hat = verdict.result("hat")
     assert hat is not None and hat.status == "fail" and hat.reason == "hat_detected"
@@ -74,22 +75,13 @@ def test_real_cap_at_the_booth_fails_hat_only(judge: PhotoJudge, blue_scenes: di
 @pytest.mark.parametrize("name", sorted(PEOPLE))
 def test_weak_head_covering_never_passes_silently(judge: PhotoJudge, blue_scenes: dict[str, np.ndarray],
                                                   name: str, covering: str) -> None:
-    """Derived: the booth scene with a turned black cap or a knitted beanie from a real photo: the forehead
-    measure finds these only in its grey band, so the hat check is uncertain (staff confirm "no hat") or
-    fails; it must never pass."""
+    """Derived: the booth scene with a knitted beanie or a hard hat from a real photo: the forehead measure
+    finds these near its limit, so the hat check fails or is uncertain (staff confirm "no hat"); it must
+    never pass."""
     hat = judge.judge(add_hat(judge, blue_scenes[name], load_image(WEAK[covering]))).result("hat")
     assert hat is not None and hat.status in ("uncertain", "fail"), (hat.status, hat.value)
     if hat.status == "uncertain":
         assert hat.message.en == "Confirm: no hat or head covering"
-
-
-@pytest.mark.xfail(strict=True, reason="known miss: the green hard hat of fail_hardhat_glasses_az_detection3 "
-                   "scores 0.78-0.81 on the forehead measure, below its grey band (0.85)")
-def test_hard_hat_at_the_booth_is_caught(judge: PhotoJudge, blue_scenes: dict[str, np.ndarray]) -> None:
-    """Derived: the booth scene with the hard hat of a real round-3 photo put on the person."""
-    donor = load_image(PHOTOS_R3 / "fail_hardhat_glasses_az_detection3.jpg")
-    hat = judge.judge(add_hat(judge, blue_scenes["test4"], donor)).result("hat")
-    assert hat is not None and hat.status != "pass"
 
 
 def test_empty_booth_says_no_person_once(judge: PhotoJudge) -> None:
