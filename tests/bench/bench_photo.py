@@ -57,8 +57,9 @@ def pose_only_ms(frames: list[np.ndarray]) -> float:
 
 def model_alone_ms(frames: list[np.ndarray]) -> dict[str, float]:
     """Median time of each other model run alone on the frames (video mode, warm), and of the line segment
-    detector the real_photo check adds (frame scaled to 480 px)."""
-    from kiosk.photo.checks.real_photo import LINE_SIDE
+    detector the real_photo check adds on the whole frame (scaled to BORDER_SIDE px; its second run, on the
+    strip above the face, is part of the checks' time)."""
+    from kiosk.photo.checks.real_photo import BORDER_SIDE
     from kiosk.photo.vision import Models
 
     models = Models(video=True)
@@ -68,7 +69,7 @@ def model_alone_ms(frames: list[np.ndarray]) -> dict[str, float]:
 
     def lines(gray: np.ndarray) -> None:
         h, w = gray.shape
-        scale = min(1.0, LINE_SIDE / max(h, w))
+        scale = min(1.0, BORDER_SIDE / max(h, w))
         lsd.detect(cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA))
 
     runs = {

@@ -59,6 +59,7 @@ def prepare(obs: Observation) -> None:
     obs.small_mask  # noqa: B018
     real_photo.flat_fraction(obs)
     real_photo.segments(obs)
+    real_photo.head_segments(obs)
     colour.colourfulness(obs)
     sharp.sharpness(obs)
     face_norm.normalised_face(obs)
