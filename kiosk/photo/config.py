@@ -38,6 +38,7 @@ class JudgeConfig(Thresholds):
                                            # the frame (the waist lies above the hip joints)
     too_far_torso: float = 0.33            # shoulder-to-hip height below this fraction of the frame: too far
     too_far_knees: bool = True             # both knees visible inside the frame, standing: too far
+    too_far_face: float = 0.125            # face mesh height / frame height from which the head is near
     standing_knee_drop: float = 0.6        # knees at least this x the torso length below the hips: standing
                                            # (a seated person's knees come forward, level with the hips)
     torso_cut_band: tuple[float, float] = (0.07, 0.1)  # 0.39-0.46 of the torso cut off: uncertain

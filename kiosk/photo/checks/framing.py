@@ -2,8 +2,11 @@
 waist; too close (head and shoulders only) and too far (full body, small) are told apart.
 
 Too close: the hips lie below the frame by more than 0.42 of the shoulder-to-hip length (the waist lies
-above the hip joints). Too far: the shoulder-to-hip length is under 0.33 of the frame height, or both knees
-are in the frame well below the hips (standing; a seated person's knees are level with the hips). Measured
+above the hip joints). Too far: the shoulder-to-hip length is under 0.33 of the frame height and the face
+(mesh box) under 0.125 of it (a short torso under a large face is someone leaning or sitting forward), or
+both knees are in the frame well below the hips (standing; a seated person's knees are level with the
+hips). Faces measure 0.139 of the frame height and more on upper-body photos, 0.074-0.111 on the one-person
+full-body photos. Measured
 (dev sets): good and upper-body photos have 0-0.41 of the torso cut off (the 640 px copy of one 0.38),
 close-ups 0.46 and more (a woman holding a microphone, labelled upper body, 0.50); the torso covers 0.38-0.60
 of the frame on upper-body photos, 0.15-0.29 on full-body ones (a full-body photo cut at the knees 0.376).
@@ -15,6 +18,7 @@ import numpy as np
 
 from kiosk.photo.checks.base import (
     FAIL,
+    PASS,
     UNCERTAIN,
     Check,
     Limit,
@@ -107,6 +111,11 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     close = grade(torso_cut, cfg.max_torso_cut, band(cfg.max_torso_cut, cfg.torso_cut_band))
     far = FAIL if (cfg.too_far_knees and legs_in) else grade(
         torso_n, cfg.too_far_torso, band(cfg.too_far_torso, cfg.too_far_band), Limit.MIN)
+    face_n = None if obs.face_box is None else (obs.face_box[3] - obs.face_box[1]) / h
+    details["face_height"] = None if face_n is None else round(face_n, 3)
+    standing_far = cfg.too_far_knees and legs_in
+    if not standing_far and face_n is not None and face_n >= cfg.too_far_face:
+        far = PASS  # a short torso under a large face: leaning or sitting forward, not standing far away
     if close == FAIL:
         return failed(CODE, reason="too_close", message=TOO_CLOSE, value=torso_cut, threshold=cfg.max_torso_cut,
                       measure="torso_cut", **details)
