@@ -42,6 +42,15 @@ UNCERTAIN = CheckStatus.UNCERTAIN
 SKIPPED = CheckStatus.SKIPPED
 ERROR = CheckStatus.ERROR
 
+
+class Limit(StrEnum):
+    """Which side of its threshold a measured value must stay on."""
+
+    MAX = "max"      # value <= threshold
+    MIN = "min"      # value >= threshold
+    RANGE = "range"  # lo <= value <= hi (threshold "lo..hi")
+
+
 OK = Text("合格", "OK")
 CHECK_ERROR = Text("检查出错，请重试", "This check failed to run; please try again")
 
@@ -114,6 +123,23 @@ def uncertain(code: str, /, *, reason: str, message: Text, value: float | None =
     return CheckResult(code, UNCERTAIN, value, threshold, reason, message, details)
 
 
+def grade(value: float, threshold: float, band: float | tuple[float, float] = 0.0,
+          limit: Limit | str = "max") -> CheckStatus:
+    """PASS, UNCERTAIN or FAIL for `value` against `threshold` with a grey `band` around it.
+
+    For a "max" limit the value fails above threshold + band and passes at or below threshold - band; in
+    between it is uncertain ("min" mirrors that). `band` is one width for both sides or (below, above).
+    """
+    below, above = band if isinstance(band, tuple) else (band, band)
+    if limit == Limit.MIN:
+        value, threshold, below, above = -value, -threshold, above, below
+    if value > threshold + above:
+        return FAIL
+    if value > threshold - below:
+        return UNCERTAIN
+    return PASS
+
+
 def errored(code: str, exc: BaseException, *, message: Text = CHECK_ERROR) -> CheckResult:
     """The check itself raised `exc`."""
     return CheckResult(code, ERROR, None, None, "check_error", message, {"error": f"{type(exc).__name__}: {exc}"})
@@ -124,12 +150,98 @@ CfgT = TypeVar("CfgT")
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """How staff read one measured value: its name, unit and the direction of its limit.
+
+    `scale` converts the stored value for display (0.12 of the frame width x 100 = 12 %), `digits` is the
+    number of decimals shown.
+    """
+
+    name: Text
+    unit: str = ""
+    limit: Limit | None = None
+    scale: float = 1.0
+    digits: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Check(Generic[ObsT, CfgT]):
-    """A registered check: its code, the function `run(observation, thresholds)`, and a one-line description."""
+    """A registered check: its code, the function `run(observation, thresholds)`, a one-line description,
+    and optionally the words staff read (`name`; `unit`, `limit`, `scale`, `digits` of its value).
+
+    A check that reports one of several measures (head turn, nod or tilt) names them in `measures`, keyed by
+    the `measure` detail of its result; the others use `name`/`unit`/`limit`.
+    """
 
     code: str
     run: Callable[[ObsT, CfgT], CheckResult]
     description: str = ""
+    name: Text | None = None
+    unit: str = ""
+    limit: Limit | None = None
+    scale: float = 1.0
+    digits: int = 0
+    measures: dict[str, Measure] = field(default_factory=dict)
+
+    def measure(self, result: CheckResult | None = None) -> Measure:
+        """The measure `result` reports (by its `measure` detail), else the check's own."""
+        key = result.details.get("measure") if result is not None else None
+        if key in self.measures:
+            return self.measures[key]
+        return Measure(self.name or Text(self.code, self.code), self.unit, self.limit, self.scale, self.digits)
+
+
+STATUS_TEXT: dict[str, Text] = {
+    PASS: Text("合格", "passed"),
+    FAIL: Text("不合格", "failed"),
+    UNCERTAIN: Text("待确认", "to confirm"),
+    SKIPPED: Text("未检查", "not checked"),
+    ERROR: Text("检查出错", "check error"),
+}
+
+
+def describe(result: CheckResult, check: Check[Any, Any] | None = None) -> Text:
+    """The result in words with its value and limit, e.g. "头部偏转 12°（上限 20°）" / "Head turned 12°
+    (limit 20°)". Without a value (skipped, errored, or a check that measures no number) the measure's name
+    and the result's message."""
+    m = check.measure(result) if check is not None else Measure(Text(result.code, result.code))
+    if result.value is None or result.status in (SKIPPED, ERROR):
+        if not result.message.zh:
+            return m.name
+        return Text(f"{m.name.zh}：{result.message.zh}", f"{m.name.en}: {result.message.en}")
+    value = _number(result.value, m)
+    limit = _limit_text(result.threshold, m)
+    if limit is None:
+        return Text(f"{m.name.zh} {value}", f"{m.name.en} {value}")
+    return Text(f"{m.name.zh} {value}（{limit.zh}）", f"{m.name.en} {value} ({limit.en})")
+
+
+def _number(value: float, m: Measure) -> str:
+    shown = float(value) * m.scale
+    text = f"{shown:.{m.digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return f"{text}{m.unit}" if m.unit in ("°", "%", "") else f"{text} {m.unit}"
+
+
+def _limit_text(threshold: float | str | None, m: Measure) -> Text | None:
+    if threshold is None or m.limit is None:
+        return None
+    if isinstance(threshold, str):
+        lo, sep, hi = threshold.partition("..")
+        try:
+            lo_n, hi_n = _number(float(lo), m), _number(float(hi), m)
+        except ValueError:
+            return Text(f"要求 {threshold}", f"required: {threshold}")
+        if sep:
+            return Text(f"范围 {lo_n}–{hi_n}", f"range {lo_n}–{hi_n}")
+        threshold = float(lo)
+    shown = _number(float(threshold), m)
+    if m.limit == Limit.MIN:
+        return Text(f"下限 {shown}", f"minimum {shown}")
+    if m.limit == Limit.RANGE:
+        return Text(f"范围 {shown}", f"range {shown}")
+    return Text(f"上限 {shown}", f"limit {shown}")
 
 
 def run_checks(checks: Iterable[Check[ObsT, CfgT]], obs: ObsT, cfg: CfgT, *,

@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init-db": ("kiosk.commands.init_db", "create or upgrade the database schema"),
     "create-user": ("kiosk.commands.create_user", "create a staff, auditor or admin account"),
     "check": ("kiosk.photo.cli_check", "judge photos: verdict and every check"),
-    "evaluate": ("kiosk.photo.cli_evaluate", "measure the photo judge against a labelled set"),
+    "evaluate": ("calibration.cli_evaluate", "measure the photo judge against a labelled set"),
     "check-document": ("kiosk.documents.cli", "check a document scan and read its numbers"),
     "verify-archive": ("kiosk.archive.cli_verify", "re-hash every blob and check signatures and the chain"),
     "verify-pack": ("kiosk.archive.cli_verify_pack", "verify an exported evidence pack offline"),

@@ -14,6 +14,10 @@ class JudgeConfig(Thresholds):
     Load a per-kiosk profile (written by `python -m kiosk calibrate`) with `JudgeConfig.from_profile(path)`;
     unknown keys in a profile are an error.
 
+    Grey bands (`*_band`) are fractions of their limit, (below, above) or one value for both: a measure within
+    them is "uncertain" (the booth may capture; staff confirm the item). Each check's docstring gives the
+    measured spread they come from. `luma_band` alone is in grey levels.
+
     Head pose defaults (max_yaw 20, max_pitch 20, max_roll 12 degrees) are chosen from measured angles of
     the labelled photos, see the comments at those fields; the ISO/IEC 19794-5 limits (5/5/8) fail 8 of the 9
     labelled good photos and ship as the stricter profile calibration/profiles/iso_19794_5.json.
@@ -33,11 +37,16 @@ class JudgeConfig(Thresholds):
     max_torso_cut: float = 0.42            # hip joints at most this share of the shoulder-to-hip length below
                                            # the frame (the waist lies above the hip joints)
     too_far_torso: float = 0.33            # shoulder-to-hip height below this fraction of the frame: too far
-    too_far_knees: bool = True             # both knees visible inside the frame: more than half body, too far
+    too_far_knees: bool = True             # both knees visible inside the frame, standing: too far
+    too_far_face: float = 0.125            # face mesh height / frame height from which the head is near
+    standing_knee_drop: float = 0.6        # knees at least this x the torso length below the hips: standing
+                                           # (a seated person's knees come forward, level with the hips)
+    torso_cut_band: tuple[float, float] = (0.07, 0.1)  # 0.39-0.46 of the torso cut off: uncertain
+    too_far_band: tuple[float, float] = (0.06, 0.06)   # torso 0.31-0.35 of the frame height: uncertain
     # centred
     max_centre_offset: float = 0.07        # |body midline - 0.5| (fraction of frame width)
-    max_face_centre_offset: float = 0.08   # |face mesh centre x - 0.5|: the head may sit a little off the
-                                           # body midline; photos labelled centred measure up to 0.06
+    max_face_centre_offset: float = 0.08   # |face mesh centre x - 0.5| when no body is seen (close-ups)
+    centre_band: tuple[float, float] = (0.15, 0.3)  # grey band: 15 % of the limit below it to 30 % above
     # frontal (degrees), measured by checks/frontal.py from the face mesh's symmetry. ISO/IEC 19794-5 practice
     # (yaw/pitch 5, roll 8) fails 8 of the 9 labelled good photos (dev and held-out) and 23 of the 38 dev photos
     # labelled frontal; it ships as calibration/profiles/iso_19794_5.json.
@@ -52,12 +61,22 @@ class JudgeConfig(Thresholds):
     max_yaw: float = 20.0
     max_pitch: float = 20.0
     max_roll: float = 12.0
+    yaw_band: tuple[float, float] = (0.075, 0.15)  # 18.5-23 degrees uncertain
+    pitch_band: tuple[float, float] = (0.1, 0.15)  # 18-23 degrees
+    roll_band: tuple[float, float] = (0.04, 0.25)  # 11.5-15 degrees
+    min_head_px: float = 12.0              # ear-to-ear width (pose) from which the face models find a face:
+                                           # a larger head without a face is turned away
     # hat: the upper forehead band is not skin (CIELAB distance of its median from the cheeks), almost none
-    # of it is skin-coloured (a hairline crossing the band leaves skin below it), and its structure is
-    # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair
+    # of it is skin-coloured (a hairline crossing the band leaves skin below it), its structure is
+    # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair, and coarse (an
+    # edge that survives a blur) rather than the fine strands of hair combed back
     hat_min_skin_delta: float = 30.0
     hat_max_skin_fraction: float = 0.10
-    hat_min_horizontal_ratio: float = 2.7
+    hat_min_horizontal_ratio: float = 2.7  # measured at the coarse scale (Gaussian sigma 2 px on the face)
+    hat_min_coarse_share: float = 0.5      # vertical-gradient energy kept at the coarse scale: strands of
+                                           # hair combed back keep 0.24-0.30, hat edges 0.64-0.97
+    hat_band: tuple[float, float] = (0.15, 0.05)  # on the min-score (1.0 = every cue at its limit):
+                                                  # uncertain from 0.85 to 1.05
     # glasses: horizontal edges across the nose bridge (frames) or along the lower rims under both eyes, or
     # eyes much darker than the cheeks (sunglasses)
     glasses_max_bridge_edge: float = 1.05
@@ -67,27 +86,40 @@ class JudgeConfig(Thresholds):
     # good photos (blurred, 640 px JPEG q70) up to 1.41
     glasses_max_rim_edge: float = 2.7
     sunglasses_max_eye_ratio: float = 0.22
+    glasses_band: tuple[float, float] = (0.1, 0.1)  # on the glasses score (1.0 = a cue at its limit)
     # hands hanging
     max_upper_arm_angle: float = 35.0      # shoulder->elbow direction from straight down, degrees
     min_elbow_angle: float = 132.0         # shoulder-elbow-wrist angle (180 = straight arm)
     max_wrist_inward: float = 0.25         # wrist inside the torso, as a fraction of shoulder width
+    hands_band: tuple[float, float] = (0.05, 0.05)  # on the arm score (1.0 = a measure at its limit)
     # sharp, on the face (resized to 128 px wide): 100 x variance of the Laplacian / intensity variance.
     # Labelled sharp photos (dev and held-out) measure 1.44 (a small, soft portrait), then 2.9 to 40; the
     # nine good photos blurred with a Gaussian of sigma 1.5 px at native size measure 0.59-1.15 (sigma 2-3:
     # 0.21-0.78), scaled to 640 px wide as JPEG q70 3.5 and up; a sharp photo darkened to a quarter keeps
     # its value (the absolute Laplacian variance fell from 190 to 5 and was called blurred).
     min_face_sharpness: float = 1.2
+    face_sharpness_band: float = 0.125     # 1.20-1.35 uncertain: between the blurred copies (<= 1.15) and the
+                                           # softest labelled sharp photo (1.44)
     # sharp, without a face: variance of the Laplacian on the whole frame resized to 512 px wide
     min_sharpness: float = 15.0
     # exposure: mean face luminance 0..255 and fraction of clipped face pixels
     min_face_luma: float = 70.0
     max_face_luma: float = 225.0
     max_clipped: float = 0.15
+    luma_band: float = 5.0                 # within 5 grey levels inside either limit: uncertain
     # colour: 95th percentile of chroma (Lab a/b distance from grey) over the frame; greyscale gives ~0,
     # the least colourful labelled colour photo (dimmed) 10
     min_colourfulness: float = 3.0
+    colourfulness_band: float = 0.67       # 3-5 uncertain (the least colourful colour photo measures 10)
     # real photo
     max_flat_fraction: float = 0.50        # share of 8x8 blocks without any texture or noise (drawings, renders)
+    # a print's margin or a screen's bezel: sides of the face along which a straight edge runs (0-4); see
+    # checks/real_photo.py for the measured spread
+    border_fail_sides: int = 3
+    # the person's silhouette cut off at or above the head by a straight horizontal edge inside the frame (a
+    # print's or screen's edge), in face widths: uncertain within max_head_cut -/+ head_cut_band
+    max_head_cut: float = 0.6
+    head_cut_band: float = 0.25
     # backdrop (enabled only when calibrated)
     backdrop_lab: tuple[float, float, float] | None = None
     backdrop_max_delta_e: float = 18.0

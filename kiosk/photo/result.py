@@ -24,6 +24,9 @@ class Verdict(ResultsView):
         return next((r for r in self.results if r.blocking), None)
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: the verdict, and every result with `text`, its value and limit in words."""
+        from kiosk.photo.checks import describe  # the registry imports this module
+
         first = self.first_failure
         return {
             "passed": self.passed,
@@ -31,6 +34,6 @@ class Verdict(ResultsView):
             "uncertain": [r.code for r in self.uncertain],
             "first_failure": first.code if first else None,
             "message": first.message.as_dict() if first else None,
-            "results": [r.as_dict() for r in self.results],
+            "results": [{**r.as_dict(), "text": describe(r).as_dict()} for r in self.results],
             "overlay": jsonable(self.overlay),
         }

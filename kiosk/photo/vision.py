@@ -5,6 +5,11 @@ model_complexity=1 (0 and 2 are not bundled and would try to download), face mes
 selfie segmentation (landscape model) and face detection (full range, to find small second faces). They are
 created lazily on first use and kept warm. Work is shared: one BGR->RGB conversion, one grey image, and the
 pose landmarks seed the face and body geometry all checks use.
+
+On still photos (not a live stream, which has the next frame instead) a miss is retried once: no face mesh
+on the first crop -> the mesh on a tighter crop around the detected face, else around the head the pose
+model sees (hard hats, masks, faces looking up or down); nobody at all -> the pose model on the frame at half
+size (people seen from behind or very close). Retries cost time only on the frames that need them.
 """
 
 from __future__ import annotations
@@ -168,6 +173,11 @@ class Observation:
             self.cache[key] = compute()
         return self.cache[key]
 
+    def forget_derived(self) -> None:
+        """Drop the derived measures (after a model result changed, e.g. a face mesh found on a retry)."""
+        self.cache.clear()
+        self.__dict__.pop("face_box", None)
+
     @cached_property
     def gray(self) -> np.ndarray:
         return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2GRAY)
@@ -241,10 +251,80 @@ def observe(frame_bgr: np.ndarray, models: Models,
     finally:
         future.result()  # the helper fills obs.faces, obs.mesh, obs.mask; re-raises its errors
     if res.pose_landmarks is not None:
-        obs.pose = np.array(
-            [[lm.x * w, lm.y * h, lm.z * w, lm.visibility] for lm in res.pose_landmarks.landmark], np.float32
-        )
+        obs.pose = _landmarks(res.pose_landmarks, w, h)
+    if not models.video:  # still photos only: a live stream has the next frame (and tracking) instead
+        if obs.pose is None and obs.mesh is None and not obs.faces:
+            _retry_pose(obs, pose_model)
+        if obs.mesh is None:
+            _retry_mesh(obs, models)
     return obs
+
+
+def _landmarks(landmarks: Any, w: float, h: float, x0: float = 0.0, y0: float = 0.0) -> np.ndarray:
+    return np.array([[x0 + lm.x * w, y0 + lm.y * h, lm.z * w, lm.visibility] for lm in landmarks.landmark],
+                    np.float32)
+
+
+def _retry_pose(obs: Observation, pose_model: Any) -> None:
+    """Nothing found at full size: the pose model once more on the frame at half size (its detector misses
+    some people seen from behind or very close at full resolution). Costs time only on frames where nobody
+    was found."""
+    h, w = obs.height, obs.width
+    if min(h, w) < 128:
+        return
+    small = cv2.resize(obs.rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    res = pose_model.process(small)
+    if res.pose_landmarks is not None:
+        obs.pose = _landmarks(res.pose_landmarks, w, h)
+        obs.cache["pose_retried"] = True
+
+
+def head_crop_from_pose(obs: Observation) -> tuple[int, int, int, int] | None:
+    """A square crop around the head from the pose landmarks (nose, eyes, ears), 3.5 x the head's landmark
+    spread wide; None without a visible head."""
+    if obs.pose is None:
+        return None
+    head = obs.pose[[NOSE, L_EYE, R_EYE, L_EAR, R_EAR]]
+    if float(head[:, 3].mean()) < 0.5:
+        return None
+    pts = head[:, :2]
+    cx, cy = pts.mean(axis=0)
+    size = max(float(np.ptp(pts[:, 0])), float(np.ptp(pts[:, 1])), 8.0) * 3.5
+    return _square(float(cx), float(cy), size, obs.width, obs.height)
+
+
+def _square(cx: float, cy: float, size: float, w: int, h: int) -> tuple[int, int, int, int] | None:
+    x0, y0 = int(max(0, cx - size / 2)), int(max(0, cy - size / 2))
+    x1, y1 = int(min(w, cx + size / 2)), int(min(h, cy + size / 2))
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    return x0, y0, x1, y1
+
+
+def _retry_mesh(obs: Observation, models: Models) -> None:
+    """No mesh on the first crop: the face mesh once more on a tighter crop around the detected face (1.8
+    face widths: masks, head coverings and faces pitched up or down are found there), else around the head
+    the pose model sees (a face the detector missed: a hard hat, looking up). Runs only when the first try
+    found no mesh."""
+    crops = []
+    if obs.faces:
+        face = max(obs.faces, key=lambda f: f.area)
+        crops.append(_square(*face.centre, 1.8 * max(face.width, face.height), obs.width, obs.height))
+    crops.append(head_crop_from_pose(obs))
+    for crop in crops:
+        if crop is None:
+            continue
+        x0, y0, x1, y1 = crop
+        res = models.mesh.process(np.ascontiguousarray(obs.rgb[y0:y1, x0:x1]))
+        if res.multi_face_landmarks:
+            cw, ch = x1 - x0, y1 - y0
+            obs.mesh = np.array(
+                [[x0 + lm.x * cw, y0 + lm.y * ch, lm.z * cw] for lm in res.multi_face_landmarks[0].landmark],
+                np.float32,
+            )
+            obs.forget_derived()
+            obs.cache["mesh_retried"] = True
+            return
 
 
 def _face_and_segmentation(obs: Observation, models: Models,

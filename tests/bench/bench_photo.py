@@ -1,7 +1,10 @@
 """Benchmark: whole photo judgement per 640x480 frame of the real video, video mode, models warm.
 
-Prints frame_ms_median, frame_ms_p95, fps, the models' share, the CPU time per frame and the machine's load
-(other processes on the 2 cores slow the wall-clock figures).
+Prints frame_ms_median, frame_ms_p95, fps, the models' share, the CPU time per frame, pose_only_ms_median
+(the pose model alone on the same frames, in the same run) and their ratio (the target: the whole judgement
+within 1.15 x the pose model alone), each model's own median time run alone, the added single-frame
+measures (line segments for the print/screen border), and the machine's load (other processes on the 2
+cores slow the wall-clock figures).
 """
 
 from __future__ import annotations
@@ -52,6 +55,45 @@ def pose_only_ms(frames: list[np.ndarray]) -> float:
     return statistics.median(times)
 
 
+def model_alone_ms(frames: list[np.ndarray]) -> dict[str, float]:
+    """Median time of each other model run alone on the frames (video mode, warm), and of the line segment
+    detector the real_photo check adds on the whole frame (scaled to BORDER_SIDE px; its second run, on the
+    strip above the face, is part of the checks' time)."""
+    from kiosk.photo.checks.real_photo import BORDER_SIDE
+    from kiosk.photo.vision import Models
+
+    models = Models(video=True)
+    rgbs = [cv2.cvtColor(f, cv2.COLOR_BGR2RGB) for f in frames]
+    grays = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in frames]
+    lsd = cv2.createLineSegmentDetector()
+
+    def lines(gray: np.ndarray) -> None:
+        h, w = gray.shape
+        scale = min(1.0, BORDER_SIDE / max(h, w))
+        lsd.detect(cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA))
+
+    runs = {
+        "face_detection": (lambda i: models.detection.process(rgbs[i])),
+        "face_mesh": (lambda i: models.mesh.process(rgbs[i])),
+        "segmentation": (lambda i: models.segmentation.process(rgbs[i])),
+        "line_segments": (lambda i: lines(grays[i])),
+    }
+    out = {}
+    try:
+        for name, run in runs.items():
+            for i in range(min(10, len(frames))):
+                run(i)
+            times = []
+            for i in range(len(frames)):
+                t0 = time.perf_counter()
+                run(i)
+                times.append((time.perf_counter() - t0) * 1000)
+            out[name] = statistics.median(times)
+    finally:
+        models.close()
+    return out
+
+
 def main() -> None:
     from kiosk.photo import PhotoJudge
 
@@ -88,6 +130,9 @@ def main() -> None:
     # this moment (the other models and the checks run beside it or after it).
     print(f"pose_only_ms_median: {pose_ms:.1f}")
     print(f"overhead_over_pose_ms: {median - pose_ms:.1f}")
+    print(f"judgement_over_pose: {median / pose_ms:.2f}")
+    for name, ms in model_alone_ms(frames).items():
+        print(f"{name}_alone_ms_median: {ms:.1f}")
     print(f"load_average_1min: {os.getloadavg()[0]:.2f}")
 
 

@@ -12,8 +12,13 @@ import pytest
 
 from kiosk.photo import PhotoJudge, load_image
 
-PHOTOS = Path(__file__).resolve().parent.parent / "data" / "photos"
+DATA = Path(__file__).resolve().parent.parent / "data"
+PHOTOS = DATA / "photos"
 LABELS = PHOTOS / "labels.json"
+PHOTOS_R3 = DATA / "photos-round3"  # round 3: hats, clear glasses, head turns, a recaptured print
+LABELS_R3 = PHOTOS_R3 / "labels.json"
+# labelled sets in the project: name -> labels file (the golden table covers both)
+LABEL_SETS = {"photos": LABELS, "photos-round3": LABELS_R3}
 PASS_PHOTO = PHOTOS / "pass_hv_test4_standing_arms_down.jpg"
 PASS_PHOTO_2 = PHOTOS / "pass_fr_kit_harington_centred_crop.jpg"
 

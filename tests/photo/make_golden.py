@@ -1,26 +1,27 @@
-"""Write tests/photo/golden.json: per labelled dev photo, the verdict and every check where the judge
-agrees with the hand label. Run by hand (`python -m tests.photo.make_golden`) and review the diff."""
+"""Write tests/photo/golden.json: per labelled photo of every set in tests/data (photos, photos-round3), the
+verdict and every check where the judge agrees with the hand label, and the checks it leaves uncertain. Run
+by hand (`python -m tests.photo.make_golden`) and review the diff."""
 
 from __future__ import annotations
 
 import json
 
 from calibration.evaluate import evaluate
-from tests.photo.conftest import LABELS
-from tests.photo.test_golden import GOLDEN
+from kiosk.photo import PhotoJudge
+from tests.photo.conftest import LABEL_SETS
+from tests.photo.test_golden import GOLDEN, golden_entry
 
 
 def main() -> None:
-    ev = evaluate(LABELS)
-    table = {}
-    for row in ev.rows:
-        agree = {code: v["judged_fail"] for code, v in row["checks"].items() if v["label_fail"] == v["judged_fail"]}
-        entry: dict = {"checks": agree}
-        if row["judged"] == row["expected"]:
-            entry["verdict"] = row["judged"]
-        table[row["file"]] = entry
-    GOLDEN.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {GOLDEN} ({len(table)} photos, {sum(len(v['checks']) for v in table.values())} checks)")
+    table: dict[str, dict] = {}
+    with PhotoJudge() as judge:
+        for name, labels in LABEL_SETS.items():
+            ev = evaluate(labels, judge=judge)
+            table[name] = {row["file"]: golden_entry(row) for row in ev.rows}
+    GOLDEN.write_text(json.dumps(table, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name, rows in table.items():
+        print(f"{name}: {len(rows)} photos, {sum(len(v['checks']) for v in rows.values())} checks agreeing, "
+              f"{sum(len(v['uncertain']) for v in rows.values())} uncertain")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kiosk.checkresult import CheckResult
+from kiosk.checkresult import describe as describe_result
 from kiosk.photo.checks import (
     backdrop,
     centred,
@@ -20,26 +22,34 @@ from kiosk.photo.checks import (
 )
 from kiosk.photo.checks.base import Check
 from kiosk.photo.vision import Observation
+from kiosk.text import Text
 
 # Order = what to fix first: someone must be there, alone, in person; then where they stand, then
 # their arms, head wear and glasses, head pose; finally what staff fix (light, focus, camera, backdrop).
 CHECKS: tuple[Check, ...] = (
-    Check(person.CODE, person.check, "a person is in the frame"),
-    Check(single_person.CODE, single_person.check, "exactly one person"),
-    Check(real_photo.CODE, real_photo.check, "a real photo, not a drawing or screen"),
-    Check(framing.CODE, framing.check, "upper body, head to waist, with margins"),
-    Check(centred.CODE, centred.check, "body midline and face near the frame centre"),
-    Check(hands.CODE, hands.check, "both arms hanging at the sides"),
-    Check(hat.CODE, hat.check, "no hat or head covering"),
-    Check(glasses.CODE, glasses.check, "no glasses or sunglasses"),
-    Check(frontal.CODE, frontal.check, "head facing the camera"),
-    Check(exposure.CODE, exposure.check, "face well exposed"),
-    Check(sharp.CODE, sharp.check, "face sharp"),
-    Check(colour.CODE, colour.check, "a colour image"),
-    Check(backdrop.CODE, backdrop.check, "in front of the calibrated backdrop"),
+    person.CHECK,
+    single_person.CHECK,
+    real_photo.CHECK,
+    framing.CHECK,
+    centred.CHECK,
+    hands.CHECK,
+    hat.CHECK,
+    glasses.CHECK,
+    frontal.CHECK,
+    exposure.CHECK,
+    sharp.CHECK,
+    colour.CHECK,
+    backdrop.CHECK,
 )
+CHECKS_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 
 CHECK_CODES: tuple[str, ...] = tuple(c.code for c in CHECKS)
+
+
+def describe(result: CheckResult) -> Text:
+    """A photo check's result in words with its value, unit and limit (see kiosk.checkresult.describe), e.g.
+    "头部左右偏转 12°（上限 20°）" / "Head turned 12° (limit 20°)"."""
+    return describe_result(result, CHECKS_BY_CODE.get(result.code))
 
 
 def prepare(obs: Observation) -> None:
@@ -48,6 +58,8 @@ def prepare(obs: Observation) -> None:
     obs.gray  # noqa: B018 - warm the cached grey image
     obs.small_mask  # noqa: B018
     real_photo.flat_fraction(obs)
+    real_photo.segments(obs)
+    real_photo.head_segments(obs)
     colour.colourfulness(obs)
     sharp.sharpness(obs)
     face_norm.normalised_face(obs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import failed, passed, skipped
+from kiosk.photo.checks.base import Check, Limit, failed, passed, skipped
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -38,3 +38,8 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if fraction < cfg.backdrop_min_fraction:
         return failed(CODE, reason="not_on_backdrop", message=MESSAGE, value=fraction, threshold=cfg.backdrop_min_fraction, **details)
     return passed(CODE, value=fraction, threshold=cfg.backdrop_min_fraction, **details)
+
+
+CHECK = Check(CODE, check, "in front of the calibrated backdrop",
+              name=Text("背景与幕布颜色一致的比例", "Background matching the backdrop"), unit="%", limit=Limit.MIN,
+              scale=100.0)

@@ -7,7 +7,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kiosk.checkresult import Check, CheckResult, errored, failed, passed, skipped, uncertain
+from kiosk.checkresult import (
+    FAIL,
+    PASS,
+    UNCERTAIN,
+    Check,
+    CheckResult,
+    Limit,
+    Measure,
+    errored,
+    failed,
+    grade,
+    passed,
+    skipped,
+    uncertain,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.vision import (
     FM_CHIN,
@@ -23,11 +37,38 @@ from kiosk.text import Text
 CheckFn = Callable[[Observation, JudgeConfig], CheckResult]
 PhotoCheck = Check[Observation, JudgeConfig]
 
-__all__ = ["Check", "CheckFn", "PhotoCheck", "errored", "failed", "passed", "skipped", "uncertain"]
+__all__ = ["FAIL", "PASS", "SEVERITY", "UNCERTAIN", "Check", "band", "CheckFn", "Limit", "Measure", "PhotoCheck", "errored", "failed", "grade", "passed", "skipped",
+           "uncertain"]
 
 
 NO_FACE = Text("未检测到正脸，请面向镜头", "No face found: please face the camera")
 NO_BODY = Text("请站到镜头前", "Please stand in front of the camera")
+
+
+NO_PERSON = Text("未检测到人，请站到镜头前", "No one found: please stand in front of the camera")
+NOT_APPLICABLE = Text("画面中没有人，未检查", "No one in the picture: not checked")
+
+
+def person_found(obs: Observation, cfg: JudgeConfig) -> bool:
+    """Someone is there: a body pose, a face mesh, or a detected face scoring at least `min_face_score`.
+    Without a person every person-dependent check is skipped and only `person_present` fails."""
+    return obs.pose is not None or obs.mesh is not None or any(f.score >= cfg.min_face_score for f in obs.faces)
+
+
+def nobody(code: str) -> CheckResult:
+    """The result of a person-dependent check on a frame without a person."""
+    return skipped(code, reason="no_person", message=NOT_APPLICABLE)
+
+
+# How bad a graded status is, to pick the worst of several measures.
+SEVERITY = {PASS: 0, UNCERTAIN: 1, FAIL: 2}
+
+
+def band(limit: float, relative: float | tuple[float, float]) -> tuple[float, float]:
+    """A grey band given as fractions of its limit (below, above) in the limit's own units, so a profile that
+    moves a limit moves its band with it (a limit of 0 has none)."""
+    below, above = relative if isinstance(relative, tuple) else (relative, relative)
+    return below * abs(limit), above * abs(limit)
 
 
 def has_body(obs: Observation, cfg: JudgeConfig) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import failed, passed
+from kiosk.photo.checks.base import FAIL, UNCERTAIN, Check, Limit, band, failed, grade, passed, uncertain
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
 from kiosk.text import Text
 
 CODE = "colour"
+CONFIRM = Text("确认照片为彩色", "Confirm: the photo is in colour")
 MESSAGE = Text("照片必须为彩色，请联系工作人员检查相机", "The photo must be in colour: please ask staff to check the camera")
 
 
@@ -35,6 +36,14 @@ def _colourfulness(obs: Observation) -> float:
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     value = colourfulness(obs)
-    if value < cfg.min_colourfulness:
+    status = grade(value, cfg.min_colourfulness, band(cfg.min_colourfulness, (0.0, cfg.colourfulness_band)),
+                   Limit.MIN)
+    if status == FAIL:
         return failed(CODE, reason="greyscale", message=MESSAGE, value=value, threshold=cfg.min_colourfulness)
+    if status == UNCERTAIN:
+        return uncertain(CODE, reason="greyscale", message=CONFIRM, value=value, threshold=cfg.min_colourfulness)
     return passed(CODE, value=value, threshold=cfg.min_colourfulness)
+
+
+CHECK = Check(CODE, check, "a colour image",
+              name=Text("色彩饱和度", "Colourfulness"), limit=Limit.MIN, digits=1)

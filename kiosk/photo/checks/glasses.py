@@ -4,7 +4,12 @@ On the upright normalised face: frames put horizontal edges across the nose brid
 (measured relative to the face's own contrast, so a plain bridge with soft shading scores low), and the
 lower rims draw a horizontal line under each eye, on skin that is otherwise smooth (the strongest row of
 horizontal edges below each eye, relative to the face's contrast; both eyes must show it, so one
-shadow or wrinkle does not count); sunglasses make the eye regions much darker than the cheeks.
+shadow or wrinkle does not count); sunglasses make the eye regions much darker than the cheeks. The score
+is the strongest cue over its limit (bridge / 1.05, rim / 2.7, 0.22 / eye-to-cheek brightness).
+
+Measured (dev sets, one-person faces): clear and dark-rimmed glasses score 1.15-3.12 (thin wire frames
+turned 30 degrees 2.48, a hard hat's safety glasses 1.47), sunglasses 1.96; bare faces up to 0.84 (a dark
+photo) and 0.92 (a tiny face in a full-body action shot). Uncertain from 0.9 to 1.1, fail above.
 """
 
 from __future__ import annotations
@@ -12,7 +17,21 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kiosk.photo.checks.base import NO_FACE, failed, passed, skipped
+from kiosk.photo.checks.base import (
+    FAIL,
+    NO_FACE,
+    UNCERTAIN,
+    Check,
+    Limit,
+    band,
+    failed,
+    grade,
+    nobody,
+    passed,
+    person_found,
+    skipped,
+    uncertain,
+)
 from kiosk.photo.checks.face_norm import normalised_face, region
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
@@ -22,6 +41,7 @@ from kiosk.text import Text
 CODE = "glasses"
 MESSAGE = Text("请摘下眼镜", "Please take off your glasses")
 SUNGLASSES = Text("请摘下墨镜", "Please take off your sunglasses")
+CONFIRM = Text("确认未戴眼镜", "Confirm: no glasses")
 
 
 def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
@@ -41,15 +61,28 @@ def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
 
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
+    if not person_found(obs, cfg):
+        return nobody(CODE)
     face = normalised_face(obs)
     if face is None:
         return skipped(CODE, reason="no_face", message=NO_FACE)
     bridge, eye_ratio, rim = glasses_measures(face)
     details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
-    if eye_ratio < cfg.sunglasses_max_eye_ratio:
-        return failed(CODE, reason="sunglasses_detected", message=SUNGLASSES, value=eye_ratio, threshold=cfg.sunglasses_max_eye_ratio, **details)
-    if bridge > cfg.glasses_max_bridge_edge:
-        return failed(CODE, reason="glasses_detected", message=MESSAGE, value=bridge, threshold=cfg.glasses_max_bridge_edge, **details)
-    if rim > cfg.glasses_max_rim_edge:
-        return failed(CODE, reason="glasses_detected", message=MESSAGE, value=rim, threshold=cfg.glasses_max_rim_edge, **details)
-    return passed(CODE, value=bridge, threshold=cfg.glasses_max_bridge_edge, **details)
+    # Each cue against its limit (1.0 = at the limit); the strongest decides.
+    cues = {
+        "sunglasses_detected": cfg.sunglasses_max_eye_ratio / max(eye_ratio, 1e-3),
+        "glasses_detected": max(bridge / cfg.glasses_max_bridge_edge, rim / cfg.glasses_max_rim_edge),
+    }
+    reason = max(cues, key=lambda r: cues[r])
+    score = cues[reason]
+    status = grade(score, 1.0, band(1.0, cfg.glasses_band))
+    if status == FAIL:
+        message = SUNGLASSES if reason == "sunglasses_detected" else MESSAGE
+        return failed(CODE, reason=reason, message=message, value=score, threshold=1.0, **details)
+    if status == UNCERTAIN:
+        return uncertain(CODE, reason=reason, message=CONFIRM, value=score, threshold=1.0, **details)
+    return passed(CODE, value=score, threshold=1.0, **details)
+
+
+CHECK = Check(CODE, check, "no glasses or sunglasses",
+              name=Text("眼镜特征（1.00 为限值）", "Glasses score (1.00 = at the limit)"), limit=Limit.MAX, digits=2)
