@@ -3,8 +3,8 @@
 The card is cut out and straightened by the document pipeline's `normalise` (ID-1 aspect, landscape). On the
 portrait side the photo is printed on the right: the face is searched in `PORTRAIT_ZONE` (fractions of the
 normalised card), first as the card lies, then turned by 180° (a card scanned upside down). When no card outline
-is found (the scan is already a cropped card, or the card fills the photo) the same zone of the whole image is
-searched, and failing that the whole image; `Portrait.where` says which.
+is found (the scan is already cropped to the card, or the card fills the photo) the whole image is searched as
+it was given, then turned by 180°; `Portrait.where` says which.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ PORTRAIT_ZONE = (0.55, 0.02, 1.0, 0.85)
 ZONE = "portrait_zone"
 ZONE_TURNED = "portrait_zone_turned"
 WHOLE_IMAGE = "whole_image"
+WHOLE_IMAGE_TURNED = "whole_image_turned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +60,15 @@ def _in_zone(models: FaceModels, card: np.ndarray, min_score: float) -> FaceSamp
 def locate_portrait(models: FaceModels, id_front_bgr: np.ndarray, min_score: float = 0.5) -> Portrait | None:
     """The portrait's face on an ID card front (any scan or photo of it), or None when there is none."""
     norm = normalise(id_front_bgr, KINDS["leader_id_front"])
-    card = norm.image
-    for where, image in ((ZONE, card), (ZONE_TURNED, cv2.rotate(card, cv2.ROTATE_180))):
-        face = _in_zone(models, image, min_score)
-        if face is not None:
-            return Portrait(face, image, norm.found, where)
-    if not norm.found:
-        found = main_face(detect(models, card, min_score))
+    if norm.found:
+        card = norm.image
+        for where, image in ((ZONE, card), (ZONE_TURNED, cv2.rotate(card, cv2.ROTATE_180))):
+            face = _in_zone(models, image, min_score)
+            if face is not None:
+                return Portrait(face, image, True, where)
+        return None
+    for where, image in ((WHOLE_IMAGE, id_front_bgr), (WHOLE_IMAGE_TURNED, cv2.rotate(id_front_bgr, cv2.ROTATE_180))):
+        found = main_face(detect(models, image, min_score))
         if found is not None:
-            return Portrait(describe(models, card, *found), card, False, WHOLE_IMAGE)
+            return Portrait(describe(models, image, *found), image, False, where)
     return None

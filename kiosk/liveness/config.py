@@ -41,9 +41,10 @@ class LivenessConfig(Thresholds):
     mouth_min: float = 0.45
     mouth_min_rise: float = 0.3
     mouth_hold_s: float = 0.15
-    # a head turn (out and back) while a blink or an open mouth is asked is a wrong action; more than this
-    # many fail the test (a recorded video does not follow the instructions)
-    max_wrong_actions: int = 2
+    # a head turn (out and back) that was not asked (while a blink or an open mouth is asked, or the other way
+    # while a turn is asked) is a wrong action; more than this many fail the test (a recorded video does not
+    # follow the instructions; one left/right mix-up is forgiven)
+    max_wrong_actions: int = 1
     # depth cue: on frames turned at least depth_min_yaw from the baseline, the landmarks' departure from a
     # planar motion (homography residual / inter-ocular distance) must reach this share of what the mesh's own
     # depth predicts for that turn (real heads measured 1.3-1.45 times the prediction)

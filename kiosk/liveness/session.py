@@ -12,8 +12,8 @@
 Phases: `waiting` (no frontal face yet), `baseline` (the person's own neutral measures, `baseline_s`), then the
 challenges one after the other (`challenges` of them, in random order; one is always a head turn, left or right
 at random, so the depth cue always runs; the other a blink or an open mouth), then `passed`. It ends `failed`
-after `time_limit_s` (call staff), after more than `max_wrong_actions` head turns while a blink or an open
-mouth was asked (a recorded video does not follow the instructions), when the turn looked flat
+after `time_limit_s` (call staff), after more than `max_wrong_actions` head turns that were not asked (a
+recorded video does not follow the instructions), when the turn looked flat
 (the depth cue), or when a screen or print outline was seen around the face on `attack_frames` of the last 15
 frames. Staff may `skip` it with a written reason (e.g. a disability); the result records who and why.
 
@@ -354,13 +354,11 @@ class LivenessSession:
             self._next_challenge(m.t)
 
     def _watchers(self, asked: Challenge) -> list[Detector]:
-        """Detectors of the wrong actions: a head turn (out and back) while a blink or an open mouth is asked.
-        Blinks are involuntary and people talk, so neither counts; a turn the other way when a turn is asked is
-        a left/right mix-up, not counted either."""
+        """Detectors of the wrong actions: a head turn (out and back) that was not asked, i.e. any turn while a
+        blink or an open mouth is asked, and a turn the other way while a turn is asked. Blinks are involuntary
+        and people talk, so neither counts."""
         assert self.baseline is not None
-        if asked in TURNS:
-            return []
-        return [TurnDetector(c, self.baseline, self.config) for c in TURNS]
+        return [TurnDetector(c, self.baseline, self.config) for c in TURNS if c != asked]
 
     def _next_challenge(self, now: float) -> None:
         assert self.baseline is not None

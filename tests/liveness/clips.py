@@ -5,9 +5,9 @@ made from real photos and clips with known transformations (all deterministic):
   noise, no other motion (a printed photo);
 - `planar_turn_clip`: the same photo turned as a plane about its vertical axis, out to `max_deg` each way and
   back (a print or a phone turned to fake a head turn), perspective from a 1.2-frame-width focal length;
-- `phone_replay`: a real clip played on a phone held up to the camera: the video cropped to a 9:19.5 screen,
-  brightened and tinted like a screen, inside a dark rounded phone body, on a plain booth backdrop, with hand
-  shake;
+- `phone_replay`: a real clip played on a phone held up to the camera: the whole video across the width of a
+  9:19.5 portrait screen (black above and below), brightened and tinted like a screen, inside a dark rounded
+  phone body, on a plain booth backdrop, with hand shake;
 - `photo_swap`: two photos of one person (frontal, then turned) swapped in front of the camera.
 
 Every frame goes through the photo judge's own `observe` (MediaPipe models in video mode), as at the booth.
@@ -133,9 +133,11 @@ def phone_replay(frames: Sequence[np.ndarray], size: tuple[int, int] = (640, 480
     out = []
     for i, frame in enumerate(frames):
         fh, fw = frame.shape[:2]
-        crop_w = min(fw, round(fh * sw / sh))
-        x0 = (fw - crop_w) // 2
-        screen = cv2.resize(frame[:, x0:x0 + crop_w], (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        vh = min(sh, round(fh * sw / fw))  # the whole video across the screen's width, black above and below
+        video = cv2.resize(frame, (sw, vh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        screen = np.zeros((sh, sw, 3), np.float32)
+        top_bar = (sh - vh) // 2
+        screen[top_bar:top_bar + vh] = video
         screen = np.clip((screen * 1.1 + 12) * np.float32((1.06, 1.0, 0.95)), 0, 255).astype(np.uint8)
         phone = body.copy()
         top = round(1.6 * bezel)
