@@ -39,7 +39,11 @@ def photos() -> tuple[Photo, ...]:
 
 
 def photo(file: str) -> Photo:
-    return next(p for p in photos() if p.file == file)
+    """The photo named `file` (KeyError when the manifest has none)."""
+    for p in photos():
+        if p.file == file:
+            return p
+    raise KeyError(f"{file} is not in {DATA / 'manifest.json'}")
 
 
 def by_person() -> dict[str, list[Photo]]:
