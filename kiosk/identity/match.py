@@ -41,8 +41,8 @@ class MatchThresholds(Thresholds):
     """Limits of the face match ("identity" section of a kiosk profile).
 
     max_distance 0.50: a descriptor distance at most this is the same person. Measured with
-    `python -m tests.identity.evaluate` on the 106 real photos of tests/data/identity (27 people with two or more
-    photos, 22 with one), photo against photo and photo against the same photos printed on specimen ID cards
+    `python -m tests.identity.evaluate` on the 106 real photos of tests/data/identity (19 people with two or more
+    photos, 21 with one), photo against photo and photo against the same photos printed on specimen ID cards
     (flatbed scan and table photo):
 
     | pairs | same-person | different-person | FNMR at 0.50 | FMR at 0.50 |

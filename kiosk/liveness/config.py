@@ -47,7 +47,7 @@ class LivenessConfig(Thresholds):
     max_wrong_actions: int = 1
     # depth cue: on frames turned at least depth_min_yaw from the baseline, the landmarks' departure from a
     # planar motion (homography residual / inter-ocular distance) must reach this share of what the mesh's own
-    # depth predicts for that turn (real heads measured 1.3-1.45 times the prediction)
+    # depth predicts for that turn (real heads measured 1.2-1.45 times the prediction)
     depth_min_yaw: float = 10.0
     depth_min_ratio: float = 0.5
     # face continuity: the face moving more than this many inter-ocular distances from one frame to the next

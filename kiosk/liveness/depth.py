@@ -5,7 +5,7 @@ are related to the frontal ones by one homography. A real head is not flat: when
 across the cheeks and the far cheek's outline slides, so no homography maps the frontal landmarks onto the
 turned ones. The cue compares the residual of the best homography (RMS, in inter-ocular distances) with the
 residual the face mesh's own depth (its z) predicts for a solid face turned by the measured yaw: real heads
-measured 1.3-1.45 times the prediction (four LivePortrait clips and the White House clip), a plane close to 0.
+measured 1.2-1.45 times the prediction (four LivePortrait clips and the White House clip), a plane close to 0.
 """
 
 from __future__ import annotations
