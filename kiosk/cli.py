@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("kiosk.photo.cli_check", "judge photos: verdict and every check"),
     "evaluate": ("calibration.cli_evaluate", "measure the photo judge against a labelled set"),
     "check-document": ("kiosk.documents.cli", "check a document scan and read its numbers"),
+    "match-face": ("kiosk.identity.cli", "compare a photo's face with the portrait on an ID card front"),
     "verify-archive": ("kiosk.archive.cli_verify", "re-hash every blob and check signatures and the chain"),
     "verify-pack": ("kiosk.archive.cli_verify_pack", "verify an exported evidence pack offline"),
     "expire": ("kiosk.archive.cli_expire", "delete evidence past retention (legal holds kept)"),
