@@ -9,6 +9,7 @@ record number an approval sets. Pure rules plus three small session steps (set t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -302,3 +303,24 @@ def outcome_name(case: Case) -> Text | None:
     if rule.on_approval is OnApproval.CANCEL:
         return Text("已注销", "Cancelled")
     return None
+
+
+_PUBLIC_SECURITY_NUMBER = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])公网安备\s?(?P<digits>\d{14})号$")
+
+
+def record_public_security_filing(
+    session: Session, case: Case, actor: User, number: str, filed_at: dt.datetime
+) -> None:
+    """Record the applicant's public-security filing (e.g. 京公网安备11010502030143号) on an approved case: its
+    30-day reminder ends. Refuses other states, filing types without it, and a malformed number."""
+    if case.state != State.APPROVED or not rule_for(case).public_security_filing:
+        raise KioskError("public_security_not_due",
+                         Text("此案件无需办理公安备案或尚未通过备案", "This case has no public-security filing step"), status=409)
+    match = _PUBLIC_SECURITY_NUMBER.match((number or "").strip())
+    if not match:
+        raise KioskError("public_security_number",
+                         Text("公安备案号格式应如 京公网安备11010502030143号", "A public-security number looks like 京公网安备11010502030143号"))
+    case.public_security_number = f"{match['abbr']}公网安备{match['digits']}号"
+    case.public_security_filed_at = filed_at
+    session.add(AuditEvent(actor_id=actor.id, action="public_security_filed", target=f"case:{case.id}",
+                           detail={"number": case.public_security_number, "filed_at": filed_at.isoformat()}))
