@@ -57,3 +57,20 @@ def put_in_state(session, case: Case, state: str, at: dt.datetime, move: str = "
     case.events.append(event)
     session.flush()
     return event
+
+
+@pytest.fixture
+def pg_db(postgres_url):
+    """The session's throwaway PostgreSQL server, migrated, with the two users; emptied afterwards."""
+    from kiosk.models import Base
+
+    database = Database(postgres_url)
+    database.migrate()
+    with database.session() as s:
+        s.add(User(username="staff", display_name="Test staff", role="staff", password_hash="x"))
+        s.add(User(username="admin", display_name="Test admin", role="admin", password_hash="x"))
+    yield database
+    with database.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    database.dispose()
