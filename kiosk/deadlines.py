@@ -17,6 +17,7 @@ provider can close the gap before the library is updated with a JSON file of the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ LIBRARY_VERSION = version("chinesecalendar")
 LIBRARY_YEARS = range(
     min(d.year for d in (*_cc.holidays, *_cc.workdays)), max(d.year for d in (*_cc.holidays, *_cc.workdays)) + 1
 )
+
+
+@functools.cache
+def _library_workday(day: dt.date) -> bool:
+    """chinesecalendar's answer, remembered: it re-validates the date against every holiday on each call."""
+    return chinese_calendar.is_workday(day)
 
 
 def beijing_date(moment: dt.datetime) -> dt.date:
@@ -99,7 +106,7 @@ class WorkCalendar:
     def is_workday(self, day: dt.date) -> bool:
         """Whether `day` is a working day; for an unknown year, Monday to Friday (see `knows`)."""
         if day.year in LIBRARY_YEARS:
-            return chinese_calendar.is_workday(day)
+            return _library_workday(day)
         if self.supplement and day.year in self.supplement.years:
             if day in self.supplement.workdays:
                 return True

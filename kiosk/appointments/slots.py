@@ -103,23 +103,39 @@ def publish_slots(
     if len(days) > MAX_DAYS:
         raise _bad(f"一次最多发布{MAX_DAYS}天", f"At most {MAX_DAYS} days at once")
     created, existing, closed = [], 0, []
+    wanted: list[AppointmentSlot] = []
     for day in days:
         if not include_closed_days and not calendar.is_workday(day):
             closed.append(day)
             continue
         for start, end in hours.times():
-            starts_at = dt.datetime.combine(day, start, BEIJING).astimezone(dt.UTC)
-            ends_at = dt.datetime.combine(day, end, BEIJING).astimezone(dt.UTC)
-            slot = AppointmentSlot(kiosk_name=kiosk_name, starts_at=starts_at, ends_at=ends_at, capacity=hours.capacity,
-                                   location=location, published_by_id=actor.id)
-            try:
-                with session.begin_nested():
-                    session.add(slot)
-                    session.flush()
-            except IntegrityError:  # published already (perhaps a moment ago by another kiosk)
-                existing += 1
-                continue
-            created.append(slot)
+            wanted.append(AppointmentSlot(
+                kiosk_name=kiosk_name, starts_at=dt.datetime.combine(day, start, BEIJING).astimezone(dt.UTC),
+                ends_at=dt.datetime.combine(day, end, BEIJING).astimezone(dt.UTC), capacity=hours.capacity,
+                location=location, published_by_id=actor.id))
+    if wanted:
+        have = set(session.scalars(select(AppointmentSlot.starts_at).where(
+            AppointmentSlot.kiosk_name == kiosk_name, AppointmentSlot.starts_at >= wanted[0].starts_at,
+            AppointmentSlot.starts_at <= wanted[-1].starts_at)))
+        fresh = [slot for slot in wanted if slot.starts_at not in have]
+        existing = len(wanted) - len(fresh)
+        try:
+            with session.begin_nested():
+                session.add_all(fresh)
+                session.flush()
+            created = fresh
+        except IntegrityError:  # another kiosk published some of them a moment ago: one by one
+            for old in fresh:
+                slot = AppointmentSlot(kiosk_name=old.kiosk_name, starts_at=old.starts_at, ends_at=old.ends_at,
+                                       capacity=old.capacity, location=old.location, published_by_id=actor.id)
+                try:
+                    with session.begin_nested():
+                        session.add(slot)
+                        session.flush()
+                except IntegrityError:
+                    existing += 1
+                    continue
+                created.append(slot)
     if created:
         session.add(AuditEvent(actor_id=actor.id, action="slots_published", target=f"kiosk:{kiosk_name}",
                                detail={"slots": len(created), "from": days[0].isoformat(), "to": days[-1].isoformat()}))

@@ -43,15 +43,17 @@ def progress_lookup(session: Session, case_number: str, id_last4: str) -> Progre
     number = _normalise(case_number, MAX_INPUT)
     digits = _normalise(id_last4, MAX_INPUT)
     leader = aliased(Person)
+    # Plain columns, not a Case entity: a found and an unknown case cost the same to read.
     row = session.execute(
-        select(Case, leader.id_number).outerjoin(leader, (leader.case_id == Case.id) & (leader.role == "website_leader"))
+        select(Case.state, Case.province, Case.filing_type, leader.id_number)
+        .outerjoin(leader, (leader.case_id == Case.id) & (leader.role == "website_leader"))
         .where(Case.number == number).limit(1)
     ).first()
-    stored = (row[1] or "")[-4:].upper() if row is not None else ""
+    stored = (row.id_number or "")[-4:].upper() if row is not None else ""
     expected = stored if len(stored) == 4 else _DUMMY
     given = digits if len(digits) == 4 else "\x01" * 4
     matched = hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8")) and expected != _DUMMY
     if not matched or row is None:
         return ProgressAnswer(False, message=NOT_FOUND)
-    case = row[0]
+    case = Case(state=row.state, province=row.province, filing_type=row.filing_type)  # transient, never added
     return ProgressAnswer(True, state=state_name(case), next_step=next_step(case))

@@ -39,13 +39,14 @@ def parse_payload(text: str) -> PageCode:
 
 
 def _candidates(grey: np.ndarray) -> list[np.ndarray]:
-    """The page, then each corner (the code is printed top right; a scan may be turned), as is and enlarged, then
-    the page binarised: OpenCV's detectors each miss some blurred or noisy scans that another view reads."""
+    """Each corner (the code is printed top right; a scan may be turned), as is and enlarged, then the whole page,
+    enlarged and binarised: OpenCV's detectors each miss some blurred or noisy scans that another view reads."""
     h, w = grey.shape
     corners = [grey[: h // 3, w // 2:], grey[h - h // 3:, : w // 2], grey[: h // 3, : w // 2], grey[h - h // 3:, w // 2:]]
-    out = [grey]
+    out = []
     for corner in corners:
         out += [corner, cv2.resize(corner, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)]
+    out.append(grey)
     out.append(cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
     out.append(cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1])
     return out

@@ -12,6 +12,7 @@ BENCHMARKS: list[str] = [
     "tests.bench.bench_booth",
     "tests.bench.bench_documents",
     "tests.bench.bench_archive",
+    "tests.bench.bench_counter",
 ]
 
 

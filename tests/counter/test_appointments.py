@@ -334,3 +334,31 @@ def test_database_refuses_an_overbooked_slot(db):
     with pytest.raises(IntegrityError):
         with db.session() as s:
             s.get(AppointmentSlot, slot_id).booked = 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_kiosks_publishing_the_same_week_at_once(backend, request):
+    database = request.getfixturevalue("db" if backend == "sqlite" else "pg_db")
+    days = [dt.date(2026, 12, 7) + dt.timedelta(days=i) for i in range(5)]
+    barrier = threading.Barrier(3)
+    results, errors = [], []
+
+    def worker() -> None:
+        try:
+            with database.session() as s:
+                user = staff(s)
+                barrier.wait()
+                results.append(len(publish_slots(s, kiosk_name="kiosk-1", days=days, hours=HOURS, actor=user,
+                                                 calendar=CAL).created))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert sum(results) == 5 * 13
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(AppointmentSlot)) == 5 * 13

@@ -195,7 +195,9 @@ def test_a_notice_that_cannot_be_written_never_breaks_the_move(db, monkeypatch, 
         assert s.scalars(select(Notice)).all() == []
 
 
-def test_concurrent_delivery_sends_each_notice_once(db):
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_concurrent_delivery_sends_each_notice_once(backend, request):
+    db = request.getfixturevalue("db" if backend == "sqlite" else "pg_db")
     sent: list[int] = []
     lock = threading.Lock()
 
