@@ -372,7 +372,8 @@ class PrintedSheet(Base):
 
 
 class Notice(Base):
-    """The outbox: one message to the applicant (email or SMS) about a case's move, delivered with retries."""
+    """The outbox: one message to the applicant (email or SMS) about a case's move or appointment, delivered with
+    retries."""
 
     __tablename__ = "notices"
     __table_args__ = (UniqueConstraint("event_id", "channel", "recipient"),)
@@ -384,6 +385,8 @@ class Notice(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(100), default=None)  # e-mail only, e.g. the .ics
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import validators
 from kiosk.models import Appointment, AppointmentSlot, Case, User
+from kiosk.notices.outbox import enqueue_for_appointment
 from kiosk.text import KioskError, Text
 from kiosk.workflow import State
 
@@ -111,6 +112,7 @@ def book(session: Session, case: Case, slot_id: int, actor: User, *, now: dt.dat
                                   active_case_id=case.id, ics_uid=f"{secrets.token_hex(12)}@beian-kiosk",
                                   booked_by_id=actor.id, booked_at=now)
         _insert(session, appointment)
+    enqueue_for_appointment(session, case, appointment, "booked", now)
     return appointment
 
 
@@ -151,6 +153,7 @@ def reschedule(session: Session, appointment: Appointment, slot_id: int, actor: 
                           booked_by_id=actor.id, booked_at=now)
         _insert(session, new)
     session.refresh(appointment.slot)
+    enqueue_for_appointment(session, new.case, new, "rescheduled", now)
     return new
 
 
@@ -162,6 +165,7 @@ def cancel(session: Session, appointment: Appointment, actor: User, *, now: dt.d
     _close(appointment, AppointmentStatus.CANCELLED, actor, now, text)
     session.flush()
     session.refresh(appointment.slot)
+    enqueue_for_appointment(session, appointment.case, appointment, "cancelled", now)
 
 
 def mark_arrived(session: Session, appointment: Appointment, actor: User, *, now: dt.datetime) -> None:

@@ -65,7 +65,7 @@ def _claim(sessions: SessionFactory, now: dt.datetime, limit: int) -> list[tuple
             if got == 1:
                 n = s.get(Notice, notice_id)
                 assert n is not None
-                claimed.append((Outgoing(n.id, n.recipient, n.subject, n.body), n.channel))
+                claimed.append((Outgoing(n.id, n.recipient, n.subject, n.body, n.attachment_name, n.attachment), n.channel))
     return claimed
 
 

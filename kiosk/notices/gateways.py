@@ -34,6 +34,8 @@ class Outgoing:
     recipient: str
     subject: str
     body: str
+    attachment_name: str | None = None
+    attachment: bytes | None = None
 
 
 class Gateway(Protocol):
@@ -86,6 +88,13 @@ class SmtpGateway:
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = make_msgid(idstring=f"notice{message.notice_id}", domain=self.config.sender.rsplit("@", 1)[-1])
         msg.set_content(message.body, charset="utf-8")
+        if message.attachment is not None and message.attachment_name:
+            if message.attachment_name.endswith(".ics"):
+                msg.add_attachment(message.attachment, maintype="text", subtype="calendar",
+                                   filename=message.attachment_name, params={"method": "PUBLISH"})
+            else:
+                msg.add_attachment(message.attachment, maintype="application", subtype="octet-stream",
+                                   filename=message.attachment_name)
         try:
             with self._connect() as client:
                 if self.config.user:

@@ -83,3 +83,31 @@ def move_message(case: Case, event: CaseEvent, provider_name: str = "接入服�
         "This message was sent automatically; please do not reply.",
     ]
     return Message(subject, sms, "\n".join(lines) + "\n")
+
+
+APPOINTMENT_WORDS: dict[str, Text] = {
+    "booked": Text("已预约", "is booked"),
+    "rescheduled": Text("已改约至", "is moved to"),
+    "cancelled": Text("已取消", "is cancelled"),
+}
+
+
+def appointment_message(case_number: str, kind: str, when: str, location: str, bring: list[Text],
+                        provider_name: str = "接入服务商") -> Message:
+    """The notice of a booked, rescheduled or cancelled appointment (the e-mail carries the .ics)."""
+    word = APPOINTMENT_WORDS[kind]
+    subject = f"当面核验预约{word.zh}：{case_number} / On-site appointment {word.en}"
+    items_zh = "、".join(b.zh for b in bring)
+    if kind == "cancelled":
+        sms = f"【{provider_name}】您的备案案件{case_number}的当面核验预约（{when}）已取消。如需办理请重新预约。"
+    else:
+        sms = f"【{provider_name}】您的备案案件{case_number}当面核验{word.zh}{when}，地点：{location}。请携带：{items_zh}。"
+    lines = [
+        "您好，", "", f"您的备案案件 {case_number} 的当面核验预约{word.zh}：{when}", f"地点：{location}",
+        *(["请携带：", *(f"  - {b.zh}" for b in bring)] if kind != "cancelled" else []), "", provider_name, "", "----", "",
+        "Hello,", "", f"The on-site verification of your filing case {case_number} {word.en}: {when} (Beijing time)",
+        f"Place: {location}",
+        *(["Please bring:", *(f"  - {b.en}" for b in bring)] if kind != "cancelled" else []), "",
+        "The attached calendar file adds the appointment to your calendar.", "",
+    ]
+    return Message(subject, sms, "\n".join(lines) + "\n")

@@ -291,3 +291,54 @@ def test_progress_lookup_takes_the_same_path_for_unknown_case_and_wrong_digits(d
             stop()
         counts.append(len([q for q in seen if q.lstrip().upper().startswith("SELECT")]))
     assert counts == [1, 1, 1, 1]
+
+
+def test_booking_notices_carry_the_calendar_file(db, smtp_server, monkeypatch):
+    from kiosk.appointments import booking
+    from kiosk.appointments.slots import OpeningHours, publish_slots
+    from kiosk.deadlines import WorkCalendar
+
+    controller, inbox = smtp_server
+    monkeypatch.setenv("KIOSK_PROVIDER_NAME", "示例云")
+    before = dt.datetime(2026, 9, 25, 0, 0, tzinfo=dt.UTC)
+    with db.session() as s:
+        hours = OpeningHours(dt.time(9), dt.time(10), slot_minutes=30, capacity=1)
+        slots = publish_slots(s, kiosk_name="kiosk-1", days=[dt.date(2026, 9, 30)], hours=hours, actor=staff(s),
+                              calendar=WorkCalendar(), location="海淀区示例路1号").created
+        case = new_case(s)
+        with_email(s, case)
+        appt = booking.book(s, case, slots[0].id, staff(s), now=before)
+        sms = s.scalars(select(Notice).where(Notice.channel == "sms")).first()
+        assert "已预约2026-09-30 09:00–09:30" in sms.body and "海淀区示例路1号" in sms.body and "营业执照原件" in sms.body
+        assert sms.body.startswith("【示例云】") and sms.attachment is None
+        moved = booking.reschedule(s, appt, slots[1].id, staff(s), now=before)
+        booking.cancel(s, moved, staff(s), now=before, reason="申请人取消")
+    gateways = {"email": SmtpGateway(SmtpConfig("127.0.0.1", controller.port)), "sms": LoggingGateway("sms")}
+    assert delivery.deliver_due(db.session, gateways).sent == 9
+    assert [m["Subject"].split("：")[0] for m in inbox.messages] == ["当面核验预约已预约", "当面核验预约已改约至", "当面核验预约已取消"]
+    calendars = [next(p for p in m.iter_attachments() if p.get_content_type() == "text/calendar") for m in inbox.messages]
+    contents = [c.get_content() for c in calendars]
+    assert "DTSTART;TZID=Asia/Shanghai:20260930T090000" in contents[0]
+    assert "DTSTART;TZID=Asia/Shanghai:20260930T093000" in contents[1] and "SEQUENCE:1" in contents[1]
+    assert "STATUS:CANCELLED" in contents[2]
+    assert calendars[0].get_filename() == "appointment.ics"
+
+
+def test_a_booking_notice_that_fails_never_breaks_the_booking(db, monkeypatch):
+    from kiosk.appointments import booking
+    from kiosk.appointments.slots import OpeningHours, publish_slots
+    from kiosk.deadlines import WorkCalendar
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(messages, "appointment_message", boom)
+    with db.session() as s:
+        hours = OpeningHours(dt.time(9), dt.time(9, 30), slot_minutes=30, capacity=1)
+        slot = publish_slots(s, kiosk_name="k", days=[dt.date(2026, 9, 30)], hours=hours, actor=staff(s),
+                             calendar=WorkCalendar()).created[0]
+        case = new_case(s)
+        booking.book(s, case, slot.id, staff(s), now=dt.datetime(2026, 9, 25, tzinfo=dt.UTC))
+        case_id = case.id
+    with db.session() as s:
+        assert booking.active_appointment(s, case_id) is not None and s.scalars(select(Notice)).all() == []

@@ -92,6 +92,8 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('attachment_name', sa.String(length=100), nullable=True),
+    sa.Column('attachment', sa.LargeBinary(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', kiosk.models.UTCDateTime(timezone=True), nullable=False),
