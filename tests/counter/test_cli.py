@@ -59,7 +59,9 @@ def test_counter_commands(tmp_path):
     wrong = run_kiosk(tmp_path, "sheet", "BK-20990101-0001", "--out", str(tmp_path / "x.pdf"), "--by", "staff")
     assert wrong.returncode == 1 and "没有案件" in wrong.stderr
 
-    assert "sent 0" in kiosk(tmp_path, "notices", "send")  # nothing moved yet
+    assert "sent 3" in kiosk(tmp_path, "notices", "send")  # the booking: SMS to both people, e-mail to the leader
+    listing = kiosk(tmp_path, "notices", "list")
+    assert listing.count(" sent ") == 3 and "l***@example.cn" in listing and "13900139000" not in listing
     deadlines = kiosk(tmp_path, "deadlines")
     assert "known until 2026-12-31" in deadlines
     figures = json.loads(kiosk(tmp_path, "dashboard", "--json"))
