@@ -7,8 +7,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: libgl1/libglib2.0-0 for OpenCV, a CJK font for stamping photos and PDF reports.
 APT_RUN := libgl1 libglib2.0-0 fonts-wqy-zenhei
-# Tests add headless Chromium (browser tests), PostgreSQL (shared-database tests), ffmpeg (fake camera files).
-APT_TEST := $(APT_RUN) chromium postgresql ffmpeg
+# Tests add headless Chromium (browser tests), PostgreSQL (shared-database tests), ffmpeg (fake camera files),
+# poppler-utils (pdftoppm renders the printed verification sheet to check it).
+APT_TEST := $(APT_RUN) chromium postgresql ffmpeg poppler-utils
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast bench lint sysdeps-run sysdeps-test clean

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk import validators
+from kiosk import filing, notices, validators
 from kiosk.models import (
     Attachment,
     AttachmentStatus,
@@ -44,11 +44,8 @@ from kiosk.workflow import (
     Requirement,
     State,
     SubjectType,
-    find_move,
-    moves_from,
     parse_province,
     parse_subject_type,
-    required_attachments,
 )
 
 MAX_WEBSITES = 20
@@ -102,6 +99,7 @@ def _person(data: dict[str, Any], role: str, errors: dict[str, Text]) -> dict[st
     else:
         take("id_number", lambda: validators.check_text(raw_number, Text("证件号码", "the ID number"), max_length=32).upper())
     take("mobile", lambda: validators.check_mobile(data.get(prefix + "mobile", "")))
+    take("email", lambda: validators.check_email(data.get(prefix + "email", "")))  # optional, for notices
     return out
 
 
@@ -261,7 +259,7 @@ def case_form_values(case: Case) -> dict[str, Any]:
         "website_domain": [w.domain for w in case.websites], "website_name": [w.name for w in case.websites],
     }
     for person in case.people:
-        for key in ("name", "id_type", "id_number", "mobile"):
+        for key in ("name", "id_type", "id_number", "mobile", "email"):
             values[f"{person.role}_{key}"] = getattr(person, key)
     return values
 
@@ -286,7 +284,8 @@ def update_case(session: Session, case: Case, data: CaseInput, actor: User) -> l
     case.subject_cert_type, case.subject_cert_number = data.subject_cert_type, data.subject_cert_number
     case.province = data.province
     if [(w.domain, w.name) for w in case.websites] != data.websites:
-        case.websites = [Website(domain=d, name=n) for d, n in data.websites]
+        registrars = {w.domain: w.registrar for w in case.websites}  # kept for the domains that stay
+        case.websites = [Website(domain=d, name=n, registrar=registrars.get(d, "")) for d, n in data.websites]
     for role, fields in data.people.items():
         person = case.person(role)
         if person is None:
@@ -335,7 +334,7 @@ def accepted_photo(case: Case) -> PhotoAttempt | None:
 def checklist(case: Case) -> list[ChecklistItem]:
     """Each required attachment with what the case has for it. An item is complete once staff accepted it."""
     items = []
-    for req in required_attachments(case.subject_type, case.province):
+    for req in filing.case_requirements(case):
         if req.kind is AttachmentKind.VERIFICATION_PHOTO:
             photo = accepted_photo(case)
             latest = case.photo_attempts[-1] if case.photo_attempts else None
@@ -362,7 +361,7 @@ def _check_guards(case: Case, move: Move, record_number: str | None) -> str | No
                     status=409,
                 )
         elif guard is Guard.RECORD_NUMBER:
-            result = validators.check_record_number(record_number or "", parse_province(case.province).abbr)
+            result = filing.approval_record_number(case, record_number)
     return result
 
 
@@ -390,7 +389,7 @@ def move_case(
     caller rolls back and the case stays where it was. Such a move without an archive is a programming error
     (ValueError): evidence is never silently left unsealed.
     """
-    move = find_move(case.state, move_name, case.province)
+    move = filing.find_case_move(case, move_name)
     if move.seals and archive is None:
         raise ValueError(f"the move {move.name!r} seals the case's evidence: pass the archive")
     if actor.role not in move.roles:
@@ -410,6 +409,7 @@ def move_case(
     event = CaseEvent(case_id=case.id, actor_id=actor.id, move=move.name, from_state=previous, to_state=case.state, reason=reason)
     session.add(event)
     case.events.append(event)
+    notices.enqueue_for_move(session, case, event)  # never raises: a notice must not break a move
     if move.seals:
         assert archive is not None  # checked above, before anything changed
         archive.seal_case(session, case, actor)  # after the event, so the sealed timeline includes this move
@@ -417,7 +417,7 @@ def move_case(
 
 
 def available_moves(case: Case, actor: User) -> list[Move]:
-    return [m for m in moves_from(case.state, case.province) if actor.role in m.roles]
+    return [m for m in filing.case_moves(case) if actor.role in m.roles]
 
 
 def list_cases(session: Session, *, state: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:

@@ -25,6 +25,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-pack": ("kiosk.archive.cli_verify_pack", "verify an exported evidence pack offline"),
     "expire": ("kiosk.archive.cli_expire", "delete evidence past retention (legal holds kept)"),
     "calibrate": ("calibration.cli", "calibrate the backdrop and camera; write a kiosk threshold profile"),
+    "slots": ("kiosk.commands.slots", "publish, list or close a kiosk's appointment slots"),
+    "arrivals": ("kiosk.commands.arrivals", "today's and the next opening day's arrivals with what to bring"),
+    "ics": ("kiosk.commands.ics", "write the calendar file of a case's appointment"),
+    "sheet": ("kiosk.commands.sheet", "print a case's verification sheet (PDF with QR codes)"),
+    "sheet-match": ("kiosk.commands.sheet_match", "match scanned signed sheet pages back to their case"),
+    "notices": ("kiosk.commands.notices", "deliver (send) or list the applicant notices in the outbox"),
+    "deadlines": ("kiosk.commands.deadlines", "open cases with their working-day due dates, overdue first"),
+    "dashboard": ("kiosk.commands.dashboard", "the counter's figures: states, overdue, appointments, photos, time"),
 }
 
 

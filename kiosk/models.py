@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -127,6 +128,15 @@ class Case(Base):
     booth_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     sealed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Filing type and what it refers to (kiosk.filing): the record number of the filed subject or website a new
+    # website, a new access, a change or a cancellation is about, and for a new access the previous provider.
+    filing_type: Mapped[str] = mapped_column(String(20), default="first_filing", server_default="first_filing")
+    existing_record_number: Mapped[str | None] = mapped_column(String(40), default=None)
+    previous_provider: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The public-security (公安) filing the applicant makes within 30 days of approval (kiosk.deadlines); who
+    # recorded it is in the audit events.
+    public_security_filed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    public_security_number: Mapped[str | None] = mapped_column(String(40), default=None)
 
     created_by: Mapped[User] = relationship()
     websites: Mapped[list[Website]] = relationship(back_populates="case", cascade="all, delete-orphan", order_by="Website.id")
@@ -146,6 +156,7 @@ class Website(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     domain: Mapped[str] = mapped_column(String(253), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    registrar: Mapped[str] = mapped_column(String(200), default="", server_default="")  # printed after the domain in Beijing
 
     case: Mapped[Case] = relationship(back_populates="websites")
 
@@ -163,6 +174,7 @@ class Person(Base):
     id_type: Mapped[str] = mapped_column(String(32))
     id_number: Mapped[str] = mapped_column(String(64), index=True)
     mobile: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")  # for applicant notices
 
     case: Mapped[Case] = relationship(back_populates="people")
 
@@ -357,3 +369,96 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# ---------------------------------------------------------------- the counter's day
+# Appointments (kiosk.appointments), printed verification sheets (kiosk.sheet), applicant notices (kiosk.notices).
+
+
+class AppointmentSlot(Base):
+    """A time a kiosk takes applicants for the on-site visit, with how many it takes at once."""
+
+    __tablename__ = "appointment_slots"
+    __table_args__ = (
+        UniqueConstraint("kiosk_name", "starts_at"),
+        # The database itself refuses an overbooked slot, whatever the code above it does.
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_appointment_slots_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_name: Mapped[str] = mapped_column(String(100), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column()
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class Appointment(Base):
+    """A case booked into a slot, and what became of it: arrived, no-show, rescheduled or cancelled (who, when)."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked | arrived | no_show | rescheduled | cancelled
+    # The case's id while the appointment is booked, else NULL: a unique column, so a case holds one booking.
+    active_case_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    ics_uid: Mapped[str] = mapped_column(String(80))
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), default=None)
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    booked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+    case: Mapped[Case] = relationship()
+    slot: Mapped[AppointmentSlot] = relationship()
+
+
+class PrintedSheet(Base):
+    """One printing of a case's verification sheet: its id and per-page hashes are in each page's QR code."""
+
+    __tablename__ = "printed_sheets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[str] = mapped_column(String(32), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    printed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    printed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    pages: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    page_hashes: Mapped[list[Any]] = mapped_column(default=list)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Notice(Base):
+    """The outbox: one message to the applicant (email or SMS) about a case's move or appointment, delivered with
+    retries."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("event_id", "channel", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"), default=None)
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(100), default=None)  # e-mail only, e.g. the .ics
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    gateway: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -129,6 +129,26 @@ def check_mobile(value: str) -> str:
     return digits
 
 
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?P<domain>[^@\s]{1,253})$")
+
+
+def check_email(value: str, *, required: bool = False) -> str:
+    """An e-mail address (optional unless `required`): a plain local part and a valid domain; returns it trimmed,
+    the domain lower-case. Empty stays empty when not required."""
+    text = (value or "").strip()
+    if not text and not required:
+        return ""
+    match = _EMAIL.match(text)
+    bad = _fail("email_format", "请输入有效的电子邮箱，例如 name@example.cn", "Please enter a valid e-mail address, e.g. name@example.cn")
+    if not match or ".." in text or text.startswith(".") or "." in (text.split("@")[0][-1:]):
+        raise bad
+    try:
+        domain = check_domain(match["domain"])
+    except KioskError:
+        raise bad from None
+    return f"{text.rsplit('@', 1)[0]}@{domain}"
+
+
 def check_text(value: str, field: Text, *, required: bool = True, max_length: int = MAX_FIELD_LENGTH) -> str:
     """A trimmed free-text field: present when required, no control characters, at most max_length."""
     text = (value or "").strip()

@@ -324,9 +324,11 @@ MOVES: tuple[Move, ...] = (
 MOVES_BY_NAME: dict[str, Move] = {m.name: m for m in MOVES}
 
 
-def moves_from(state: str, province: str) -> list[Move]:
-    """The moves that may be offered for a case in `state` in `province` (guards on data are checked later)."""
-    pilot = is_sms_pilot(province)
+def moves_from(state: str, province: str, *, sms_verification: bool = True) -> list[Move]:
+    """The moves that may be offered for a case in `state` in `province` (guards on data are checked later).
+
+    `sms_verification=False` for filings the Administration's SMS check does not apply to (kiosk.filing)."""
+    pilot = is_sms_pilot(province) and sms_verification
     result = []
     for move in MOVES:
         if move.source != state:
@@ -339,10 +341,10 @@ def moves_from(state: str, province: str) -> list[Move]:
     return result
 
 
-def find_move(state: str, name: str, province: str) -> Move:
+def find_move(state: str, name: str, province: str, *, sms_verification: bool = True) -> Move:
     """The move `name` from `state`, or KioskError(illegal_move) naming what is allowed instead."""
     move = MOVES_BY_NAME.get(name)
-    allowed = moves_from(state, province)
+    allowed = moves_from(state, province, sms_verification=sms_verification)
     if move is None or move not in allowed:
         state_name = STATE_NAMES[State(state)]
         allowed_zh = "、".join(m.label.zh for m in allowed) or "无"

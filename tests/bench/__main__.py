@@ -13,6 +13,7 @@ BENCHMARKS: list[str] = [
     "tests.bench.bench_documents",
     "tests.bench.bench_archive",
     "tests.bench.bench_identity",
+    "tests.bench.bench_counter",
 ]
 
 
