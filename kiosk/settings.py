@@ -27,6 +27,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "KIOSK_"
 FLASK_PREFIX = "KIOSK_FLASK_"
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # Beijing time
+SMTP_SECURITY = ("none", "starttls", "ssl")
+SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 
 def _env(name: str, secret: bool = False) -> Any:
@@ -57,6 +59,15 @@ class Settings:
     ocr_engine: str = _env("OCR_ENGINE")
     ocr_threads: int = _env("OCR_THREADS")
     tesseract_psm: int = _env("TESSERACT_PSM")
+    provider_name: str = _env("PROVIDER_NAME")  # on the verification sheet and in applicant notices
+    smtp_host: str = _env("SMTP_HOST")  # "" = applicant e-mails go to the log
+    smtp_port: int = _env("SMTP_PORT")
+    smtp_security: str = _env("SMTP_SECURITY")  # none | starttls | ssl
+    smtp_user: str = _env("SMTP_USER")
+    smtp_password: str = _env("SMTP_PASSWORD", secret=True)
+    smtp_from: str = _env("SMTP_FROM")
+    sms_gateway: str = _env("SMS_GATEWAY")  # kiosk.notices.gateways.SMS_GATEWAYS
+    holidays_file: Path | None = _env("HOLIDAYS_FILE")  # holidays of years chinesecalendar does not know
     flask: dict[str, Any] = field(default_factory=dict, metadata={"env": FLASK_PREFIX + "<NAME>"})
 
     @property
@@ -130,6 +141,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if ocr_engine not in ("rapidocr", "tesseract"):
         raise ValueError(f"{PREFIX}OCR_ENGINE must be rapidocr or tesseract, not {ocr_engine!r}")
     profile = get("PROFILE")
+    smtp_security = get("SMTP_SECURITY", "none").lower()
+    if smtp_security not in SMTP_SECURITY:
+        raise ValueError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {smtp_security!r}")
+    holidays = get("HOLIDAYS_FILE")
     return Settings(
         var_dir=var_dir,
         database_url=get("DATABASE_URL", f"sqlite:///{var_dir / 'kiosk.db'}"),
@@ -150,5 +165,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ocr_engine=ocr_engine,
         ocr_threads=_number("OCR_THREADS", get("OCR_THREADS", "0"), 0),
         tesseract_psm=_number("TESSERACT_PSM", get("TESSERACT_PSM", "6"), 0, 13),
+        provider_name=get("PROVIDER_NAME", "接入服务商"),
+        smtp_host=get("SMTP_HOST"),
+        smtp_port=_number("SMTP_PORT", get("SMTP_PORT", str(SMTP_DEFAULT_PORTS[smtp_security])), 1, 65535),
+        smtp_security=smtp_security,
+        smtp_user=get("SMTP_USER"),
+        smtp_password=get("SMTP_PASSWORD"),
+        smtp_from=get("SMTP_FROM", "noreply@localhost"),
+        sms_gateway=get("SMS_GATEWAY", "log"),
+        holidays_file=Path(holidays) if holidays else None,
         flask=_flask_settings(env),
     )
