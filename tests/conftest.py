@@ -20,7 +20,8 @@ from kiosk import accounts
 from kiosk.settings import load_settings
 from web import create_app
 
-PASSWORDS = {"staff": "staff-password-1", "auditor": "auditor-password-1", "admin": "admin-password-1"}
+PASSWORDS = {"staff": "staff-password-1", "supervisor": "supervisor-password-1", "auditor": "auditor-password-1",
+             "admin": "admin-password-1"}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

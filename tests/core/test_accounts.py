@@ -30,7 +30,7 @@ def test_admin_changes_are_audited(core) -> None:
             accounts.set_active(s, admin, admin, False)
         assert err.value.code == "self_deactivate"
         assert actions(s)[-4:] == ["user_created", "user_created_by_admin", "user_deactivate", "user_password"]
-        assert [u.username for u in accounts.list_users(s)] == ["admin", "auditor", "carol", "staff"]
+        assert [u.username for u in accounts.list_users(s)] == ["admin", "auditor", "carol", "staff", "supervisor"]
 
 
 def test_logging_out_ends_every_copy_of_the_session(core) -> None:
@@ -43,7 +43,7 @@ def test_logging_out_ends_every_copy_of_the_session(core) -> None:
 
 
 def test_roles_are_spelled_once() -> None:
-    assert set(ROLE_NAMES) == set(Role) and STAFF_ROLES == {Role.STAFF, Role.ADMIN}
+    assert set(ROLE_NAMES) == set(Role) and STAFF_ROLES == {Role.STAFF, Role.SUPERVISOR, Role.ADMIN}
     assert all(ROLE_NAMES[r].zh and ROLE_NAMES[r].en for r in Role)
 
 

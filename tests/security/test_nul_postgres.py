@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.models import User
-from tests.conftest import build_app, login, post
+from tests.conftest import PASSWORDS, build_app, login, post
 from web.db import get_database
 
 pytestmark = pytest.mark.postgres
@@ -32,7 +32,7 @@ def test_nul_characters_are_refused_plainly(pg_app) -> None:
     assert_refused(post(client, "/admin/users", {"username": "new\x00user", "role": "staff",
                                                  "password": "a-long-password-1", "display_name": "x\x00"}))
     with get_database(pg_app).session() as s:
-        assert s.scalar(select(func.count()).select_from(User)) == 3
+        assert s.scalar(select(func.count()).select_from(User)) == len(PASSWORDS)
     assert_refused(client.get("/audit/?name=a%00b"))
     assert_refused(client.get("/audit/access-log?actor=a%00b"))
     for path in ("/audit/cases/BK-1%00", "/audit/cases/BK-1%00/files/ab%00", "/cases/1/documents/a%00b"):
