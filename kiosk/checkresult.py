@@ -284,7 +284,7 @@ class Thresholds:
                 Text(f"配置文件包含未知项：{', '.join(unknown)}", f"Unknown key(s) in profile: {', '.join(unknown)}"),
             )
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        return replace(cls(), **values)  # type: ignore[type-var]
+        return replace(cls(), **values)  # type: ignore[type-var]  # Self is a dataclass here; mypy cannot see it through the base
 
     @classmethod
     def from_profile(cls, path: str | Path) -> Self:

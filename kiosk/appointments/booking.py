@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,13 +54,13 @@ def active_appointment(session: Session, case_id: int) -> Appointment | None:
 def _take_seat(session: Session, slot_id: int, now: dt.datetime) -> AppointmentSlot:
     """Take one seat of the slot or raise. The conditional UPDATE is the only way a seat is taken, and it is the
     first statement of the caller's savepoint: on SQLite the write lock is taken before anything is read."""
-    taken = session.execute(
+    taken = cast("CursorResult[Any]", session.execute(  # an UPDATE answers a CursorResult (rowcount)
         update(AppointmentSlot)
         .where(AppointmentSlot.id == slot_id, AppointmentSlot.booked < AppointmentSlot.capacity,
                AppointmentSlot.closed_at.is_(None), AppointmentSlot.starts_at > now)
         .values(booked=AppointmentSlot.booked + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     slot = session.get(AppointmentSlot, slot_id)
     if taken != 1:
         if slot is None or slot.closed_at is not None:

@@ -35,7 +35,8 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets (3.1), never inside a UTF-8 character; continuation lines start with a space."""
-    out, current, size = [], "", 0
+    out: list[str] = []
+    current, size = "", 0
     for char in line:
         n = len(char.encode("utf-8"))
         limit = 75 if not out else 74  # continuation lines carry the leading space

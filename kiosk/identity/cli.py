@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from kiosk.text import KioskError
+from kiosk.text import KioskError, Text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +61,5 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.verdict == MatchVerdict.SAME else 1
 
 
-def _missing(path: Path):
-    from kiosk.text import Text
-
+def _missing(path: Path) -> Text:
     return Text(f"找不到图片文件：{path}", f"Image file not found: {path}")

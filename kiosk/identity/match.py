@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -217,7 +218,7 @@ class FaceMatcher:
         th = self.thresholds
         timings = dict(timings_ms or {})
         timings["total"] = sum(timings.values())
-        common = {
+        common: dict[str, Any] = {
             "threshold": th.max_distance,
             "min_similarity": 1.0 - th.max_distance,
             "model": self.model_info,

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.models import Notice
@@ -55,13 +56,13 @@ def _claim(sessions: SessionFactory, now: dt.datetime, limit: int) -> list[tuple
         ).all()
     for notice_id in due:
         with sessions() as s:
-            got = s.execute(
+            got = cast("CursorResult[Any]", s.execute(  # an UPDATE answers a CursorResult (rowcount)
                 update(Notice)
                 .where(Notice.id == notice_id, Notice.status == "pending",
                        or_(Notice.lease_until.is_(None), Notice.lease_until < now))
                 .values(lease_until=now + LEASE, attempts=Notice.attempts + 1)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )).rowcount
             if got == 1:
                 n = s.get(Notice, notice_id)
                 assert n is not None

@@ -67,8 +67,7 @@ def load_image(source: str | Path | bytes | bytearray | memoryview) -> np.ndarra
                          "Animated images are not accepted: please use a single photo")
         try:
             img.load()
-            img = ImageOps.exif_transpose(img)
-            rgb = _to_rgb8(img)
+            rgb = _to_rgb8(ImageOps.exif_transpose(img))
         except Image.DecompressionBombError as exc:
             raise _error("image_too_large", "图片像素过多", "The image has too many pixels") from exc
         except (OSError, ValueError, SyntaxError, EOFError) as exc:

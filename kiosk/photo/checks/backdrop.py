@@ -6,6 +6,8 @@ otherwise the result is `skipped`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -34,7 +36,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         return failed(CODE, reason="no_background", message=MESSAGE, value=0.0, threshold=cfg.backdrop_min_fraction)
     delta = np.linalg.norm(pixels - np.asarray(cfg.backdrop_lab, np.float32), axis=1)
     fraction = float((delta <= cfg.backdrop_max_delta_e).mean())
-    details = {"median_delta_e": round(float(np.median(delta)), 1)}
+    details: dict[str, Any] = {"median_delta_e": round(float(np.median(delta)), 1)}
     if fraction < cfg.backdrop_min_fraction:
         return failed(CODE, reason="not_on_backdrop", message=MESSAGE, value=fraction, threshold=cfg.backdrop_min_fraction, **details)
     return passed(CODE, value=fraction, threshold=cfg.backdrop_min_fraction, **details)

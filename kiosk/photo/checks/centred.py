@@ -16,6 +16,8 @@ borderline leans and the "slightly off-centre" photos go to staff.
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.photo.checks.base import (
     FAIL,
     NO_BODY,
@@ -81,7 +83,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         body = None  # a shoulder outside the frame is the pose model's guess: the face is the better measure
     if body is None and face is None:
         return skipped(CODE, reason="no_body", message=NO_BODY)
-    details = {"midline": None if body is None else round(body, 3),
+    details: dict[str, Any] = {"midline": None if body is None else round(body, 3),
                "face_centre": None if face is None else round(face, 3)}
     # (offset, limit, status) of each measure, both fractions of the frame width; the worst status decides,
     # then the measure furthest beyond its limit, which is reported.

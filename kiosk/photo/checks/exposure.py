@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from kiosk.photo.checks.base import (
@@ -41,7 +43,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     bright = float(np.count_nonzero(region >= 247)) / region.size
     if where == "frame":  # no face: judge the mean only; bright sky or dark corners are not the subject
         dark = bright = 0.0
-    details = {"region": where, "luma": round(mean, 1), "clipped_dark": round(dark, 3),
+    details: dict[str, Any] = {"region": where, "luma": round(mean, 1), "clipped_dark": round(dark, 3),
                "clipped_bright": round(bright, 3)}
     if mean < cfg.min_face_luma or dark > cfg.max_clipped:
         return failed(CODE, reason="underexposed", message=DARK, value=mean, threshold=cfg.min_face_luma, **details)

@@ -14,6 +14,8 @@ Uncertain: 0.39-0.46 cut off, torso 0.31-0.35 of the frame."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from kiosk.photo.checks.base import (
@@ -101,7 +103,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     torso_n = float((hip_mid(obs)[1] - shoulder_mid(obs)[1]) / h)
     legs_in = legs_standing_in_frame(obs, cfg)
     torso_cut = max(0.0, hip_bottom_n - 1.0) / max(torso_n, 1e-3)
-    details = {"head_top": round(top_n, 3), "hip_bottom": round(hip_bottom_n, 3), "torso": round(torso_n, 3),
+    details: dict[str, Any] = {"head_top": round(top_n, 3), "hip_bottom": round(hip_bottom_n, 3), "torso": round(torso_n, 3),
                "torso_cut": round(torso_cut, 3), "knees_in_frame": legs_in}
     m = cfg.shoulder_margin
     shoulders_in = bool(

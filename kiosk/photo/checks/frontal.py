@@ -22,6 +22,7 @@ face models find a face that looks at the camera, so none means turned away; sma
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -114,7 +115,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
             return failed(CODE, reason="face_not_visible", message=FACE_AWAY, measure="face")
         return skipped(CODE, reason="no_face", message=NO_FACE)
     yaw, pitch, roll = head_pose(obs.mesh)
-    details = {"yaw": round(yaw, 1), "pitch": round(pitch, 1), "roll": round(roll, 1)}
+    details: dict[str, Any] = {"yaw": round(yaw, 1), "pitch": round(pitch, 1), "roll": round(roll, 1)}
     axes = {  # reason -> (measure, |angle|, limit, band, message)
         "head_turned": ("yaw", abs(yaw), cfg.max_yaw, cfg.yaw_band, TURN),
         "head_pitched": ("pitch", abs(pitch), cfg.max_pitch, cfg.pitch_band, NOD),

@@ -14,6 +14,8 @@ photo) and 0.92 (a tiny face in a full-body action shot). Uncertain from 0.9 to 
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -67,7 +69,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if face is None:
         return skipped(CODE, reason="no_face", message=NO_FACE)
     bridge, eye_ratio, rim = glasses_measures(face)
-    details = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
+    details: dict[str, Any] = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
     # Each cue against its limit (1.0 = at the limit); the strongest decides.
     cues = {
         "sunglasses_detected": cfg.sunglasses_max_eye_ratio / max(eye_ratio, 1e-3),

@@ -17,6 +17,7 @@ from 0.95 to 1.05, fail above.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if not has_body(obs, cfg):
         return skipped(CODE, reason="no_body", message=NO_BODY)
     arms = {side: arm_measures(obs, side) for side in ("left", "right")}
-    details = {f"{side}_{k}": round(v, 2) for side, m in arms.items() for k, v in m.items()}
+    details: dict[str, Any] = {f"{side}_{k}": round(v, 2) for side, m in arms.items() for k, v in m.items()}
     worst = 0.0
     reason = None
     for m in arms.values():

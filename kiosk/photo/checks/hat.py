@@ -25,6 +25,8 @@ that leave the forehead bare (a straw hat worn far back, a headscarf over the ha
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -94,7 +96,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         ratio / cfg.hat_min_horizontal_ratio,
         coarse / cfg.hat_min_coarse_share,
     )
-    details = {"forehead_skin_delta": round(skin_delta, 1), "forehead_skin_fraction": round(skin_fraction, 3),
+    details: dict[str, Any] = {"forehead_skin_delta": round(skin_delta, 1), "forehead_skin_fraction": round(skin_fraction, 3),
                "horizontal_ratio": round(ratio, 2), "coarse_share": round(coarse, 3)}
     status = grade(score, 1.0, band(1.0, cfg.hat_band))
     if status == FAIL:

@@ -30,6 +30,8 @@ Not caught by one frame: a print or screen filling the camera's view without an 
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -153,7 +155,7 @@ def _segments(obs: Observation, side: int, crop: tuple[int, int, int, int] | Non
     found = lsd.detect(gray)[0]
     if found is None:
         return np.zeros((0, 4), np.float32)
-    return (found.reshape(-1, 4) + np.float32([x0, y0, x0, y0])) / scale
+    return (found.reshape(-1, 4) + np.array([x0, y0, x0, y0], np.float32)) / scale
 
 
 def bordered_sides(obs: Observation) -> tuple[str, ...]:
@@ -258,7 +260,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
                       measure="flat")
     sides = bordered_sides(obs)
     cut = head_cut(obs)
-    details = {"flat_fraction": round(flat, 3), "bordered_sides": list(sides), "head_cut": round(cut, 3)}
+    details: dict[str, Any] = {"flat_fraction": round(flat, 3), "bordered_sides": list(sides), "head_cut": round(cut, 3)}
     if len(sides) >= cfg.border_fail_sides:
         return failed(CODE, reason="photo_or_screen", message=MESSAGE, value=float(len(sides)),
                       threshold=float(cfg.border_fail_sides - 1), measure="border", **details)
