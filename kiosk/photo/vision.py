@@ -8,8 +8,11 @@ pose landmarks seed the face and body geometry all checks use.
 
 On still photos (not a live stream, which has the next frame instead) a miss is retried once: no face mesh
 on the first crop -> the mesh on a tighter crop around the detected face, else around the head the pose
-model sees (hard hats, masks, faces looking up or down); nobody at all -> the pose model on the frame at half
-size (people seen from behind or very close). Retries cost time only on the frames that need them.
+model sees (hard hats, masks, faces looking up or down); nobody at all -> the pose model on the frame at half,
+then quarter size (people seen from behind, very close, or looking down under a hard hat) and the short-range
+face detector (a large face under a hard hat and over a dust mask that the full-range model misses; measured
+on the dev sets: it finds that face and no face on the six photos without a person). Retries cost time only
+on the frames that need them.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ L_ANKLE, R_ANKLE = 27, 28
 # Face mesh indices (468 points + 10 iris points with refine_landmarks=True).
 FM_FOREHEAD = 10  # top of the forehead, on the midline
 FM_CHIN = 152
+
+RETRY_POSE_SCALES = (0.5, 0.25)  # still photos where nobody was found: the pose model again at these sizes
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,7 @@ class Models:
         self._mesh: Any = None
         self._seg: Any = None
         self._det: Any = None
+        self._near: Any = None
         self._worker: ThreadPoolExecutor | None = None
 
     @property
@@ -134,6 +140,16 @@ class Models:
             self._det = mp_det.FaceDetection(model_selection=1, min_detection_confidence=0.5)
         return self._det
 
+    @property
+    def near_detection(self) -> Any:
+        """The short-range face detector (faces within about 2 m), only for still photos where nothing else
+        was found: it finds some large faces the full-range model misses (a hard hat over a dust mask)."""
+        if self._near is None:
+            from mediapipe.python.solutions import face_detection as mp_det
+
+            self._near = mp_det.FaceDetection(model_selection=0, min_detection_confidence=0.5)
+        return self._near
+
     def warm_up(self) -> None:
         """Create every model and run it once on a blank frame."""
         blank = np.zeros((480, 640, 3), np.uint8)
@@ -143,7 +159,7 @@ class Models:
         if self._worker is not None:
             self._worker.shutdown(wait=True)
             self._worker = None
-        for name in ("_pose", "_mesh", "_seg", "_det"):
+        for name in ("_pose", "_mesh", "_seg", "_det", "_near"):
             model = getattr(self, name)
             if model is not None:
                 model.close()
@@ -175,8 +191,11 @@ class Observation:
 
     def forget_derived(self) -> None:
         """Drop the derived measures (after a model result changed, e.g. a face mesh found on a retry)."""
+        retried = {k: v for k, v in self.cache.items() if k.endswith("_retried")}
         self.cache.clear()
+        self.cache.update(retried)
         self.__dict__.pop("face_box", None)
+        self.__dict__.pop("main_face", None)
 
     @cached_property
     def gray(self) -> np.ndarray:
@@ -255,6 +274,7 @@ def observe(frame_bgr: np.ndarray, models: Models,
     if not models.video:  # still photos only: a live stream has the next frame (and tracking) instead
         if obs.pose is None and obs.mesh is None and not obs.faces:
             _retry_pose(obs, pose_model)
+            _retry_near_faces(obs, models)
         if obs.mesh is None:
             _retry_mesh(obs, models)
     return obs
@@ -266,17 +286,31 @@ def _landmarks(landmarks: Any, w: float, h: float, x0: float = 0.0, y0: float = 
 
 
 def _retry_pose(obs: Observation, pose_model: Any) -> None:
-    """Nothing found at full size: the pose model once more on the frame at half size (its detector misses
-    some people seen from behind or very close at full resolution). Costs time only on frames where nobody
-    was found."""
+    """Nothing found at full size: the pose model once more on the frame at half size, then at a quarter
+    (its person detector misses some people seen from behind, very close, or looking down under a hard hat
+    at full resolution). Costs time only on frames where nobody was found."""
     h, w = obs.height, obs.width
-    if min(h, w) < 128:
+    for scale in RETRY_POSE_SCALES:
+        sw, sh = round(w * scale), round(h * scale)
+        if min(sw, sh) < 128:
+            return
+        small = cv2.resize(obs.rgb, (sw, sh), interpolation=cv2.INTER_AREA)
+        res = pose_model.process(small)
+        if res.pose_landmarks is not None:
+            obs.pose = _landmarks(res.pose_landmarks, w, h)
+            obs.cache["pose_retried"] = scale
+            return
+
+
+def _retry_near_faces(obs: Observation, models: Models) -> None:
+    """No face found by the full-range detector: the short-range one once (large faces it misses: a face
+    under a hard hat and over a dust mask, looking down). The face mesh retry then uses its box."""
+    if obs.faces:
         return
-    small = cv2.resize(obs.rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    res = pose_model.process(small)
-    if res.pose_landmarks is not None:
-        obs.pose = _landmarks(res.pose_landmarks, w, h)
-        obs.cache["pose_retried"] = True
+    obs.faces = _detections(models.near_detection.process(obs.rgb), obs.width, obs.height)
+    if obs.faces:
+        obs.forget_derived()
+        obs.cache["faces_retried"] = True
 
 
 def head_crop_from_pose(obs: Observation) -> tuple[int, int, int, int] | None:
@@ -327,11 +361,7 @@ def _retry_mesh(obs: Observation, models: Models) -> None:
             return
 
 
-def _face_and_segmentation(obs: Observation, models: Models,
-                           prepare: Callable[[Observation], None] | None) -> None:
-    h, w = obs.height, obs.width
-    rgb = obs.rgb
-    res = models.detection.process(rgb)
+def _detections(res: Any, w: int, h: int) -> tuple[FaceBox, ...]:
     faces = []
     for det in res.detections or ():
         box = det.location_data.relative_bounding_box
@@ -340,7 +370,14 @@ def _face_and_segmentation(obs: Observation, models: Models,
             FaceBox(box.xmin * w, box.ymin * h, (box.xmin + box.width) * w, (box.ymin + box.height) * h,
                     float(det.score[0]), kps)
         )
-    obs.faces = tuple(faces)
+    return tuple(faces)
+
+
+def _face_and_segmentation(obs: Observation, models: Models,
+                           prepare: Callable[[Observation], None] | None) -> None:
+    h, w = obs.height, obs.width
+    rgb = obs.rgb
+    obs.faces = _detections(models.detection.process(rgb), w, h)
 
     # Face mesh on a crop around the main face: its own detector only finds large (near) faces, so a
     # person standing back in a high-resolution frame would otherwise get no mesh.
