@@ -67,11 +67,12 @@ class JudgeConfig(Thresholds):
     min_head_px: float = 12.0              # ear-to-ear width (pose) from which the face models find a face:
                                            # a larger head without a face is turned away
     # hat: the upper forehead band is not skin (CIELAB distance of its median from the cheeks), almost none
-    # of it is skin-coloured (a hairline crossing the band leaves skin below it), its structure is
+    # of its lower half is skin-coloured (a hairline crossing the band leaves skin below it; a brim comes
+    # down to the brows: hats 0-0.19 there, a dense afro hairline 0.38), its structure is
     # horizontal (a brim or crown edge) rather than the vertical strands of fringe hair, and coarse (an
     # edge that survives a blur) rather than the fine strands of hair combed back
     hat_min_skin_delta: float = 30.0
-    hat_max_skin_fraction: float = 0.10
+    hat_max_skin_fraction: float = 0.25    # in the band's lower half
     hat_min_horizontal_ratio: float = 2.7  # measured at the coarse scale (Gaussian sigma 2 px on the face)
     hat_min_coarse_share: float = 0.5      # vertical-gradient energy kept at the coarse scale: strands of
                                            # hair combed back keep 0.24-0.30, hat edges 0.64-0.97
