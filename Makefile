@@ -43,7 +43,7 @@ $(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	touch $@
 
 run: sysdeps-run $(VENV)/.installed ## start the kiosk on 127.0.0.1:8000 (SQLite, var/archive, webcam 0 or the demo video)
-	$(PY) -m kiosk serve
+	$(PY) -m kiosk serve --role kiosk
 
 define pytest_run
 	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(1) $(PYTEST_ARGS); rc=$$?; \

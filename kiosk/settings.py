@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "KIOSK_"
+ROLES = ("kiosk", "portal")  # what `python -m kiosk serve` runs: see web/serve.py
 FLASK_PREFIX = "KIOSK_FLASK_"
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # Beijing time
 SMTP_SECURITY = ("none", "starttls", "ssl")
@@ -48,6 +49,9 @@ class Settings:
     secret_key: str | None = _env("SECRET_KEY", secret=True)  # None: session_secret() makes one under var_dir
     host: str = _env("HOST")
     port: int = _env("PORT")
+    role: str = _env("ROLE")  # kiosk (booth, camera, one process) | portal (auditors and staff, no camera)
+    workers: int = _env("WORKERS")  # portal role: worker processes on the same database
+    threads: int = _env("THREADS")  # WSGI threads per process
     kiosk_name: str = _env("NAME")
     timezone: str = _env("TIMEZONE")
     archive_key: str | None = _env("ARCHIVE_KEY", secret=True)  # 64 hex characters; else the key file
@@ -145,6 +149,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if smtp_security not in SMTP_SECURITY:
         raise ValueError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {smtp_security!r}")
     holidays = get("HOLIDAYS_FILE")
+    role = get("ROLE", "kiosk").lower()
+    if role not in ROLES:
+        raise ValueError(f"{PREFIX}ROLE must be one of {', '.join(ROLES)}, not {role!r}")
     return Settings(
         var_dir=var_dir,
         database_url=get("DATABASE_URL", f"sqlite:///{var_dir / 'kiosk.db'}"),
@@ -154,6 +161,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key=get("SECRET_KEY") or None,
         host=get("HOST", "127.0.0.1"),
         port=_number("PORT", get("PORT", "8000"), 1, 65535),
+        role=role,
+        workers=_number("WORKERS", get("WORKERS", "2"), 1, 64),
+        threads=_number("THREADS", get("THREADS", "16"), 1, 256),
         kiosk_name=get("NAME", socket.gethostname()),
         timezone=timezone,
         archive_key=get("ARCHIVE_KEY") or None,

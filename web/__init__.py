@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 # One blueprint per audience.
-BLUEPRINTS = (auth.bp, counter.bp, api.bp, users.bp, booth.bp, documents.bp, audit.bp)
+BLUEPRINTS = (auth.bp, counter.bp, api.bp, api.health_bp, users.bp, booth.bp, documents.bp, audit.bp)
 
 # What tests may put into the test config instead of the real thing (never set in production).
 TEST_DOUBLES = {

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
+from kiosk.health import check_health
 from kiosk.workflow import required_attachments
 from web.auth import login_required
+from web.db import get_database
+from web.services import get_archive, get_settings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+health_bp = Blueprint("health", __name__)
+
+
+@health_bp.get("/healthz")
+def healthz() -> Any:
+    """Database reachable, archive writable, camera loop state (kiosk role), as JSON; 503 when not ok."""
+    settings = get_settings()
+    camera = None if settings.role == "portal" else "kiosk.booth" in current_app.extensions
+    health = check_health(get_database(), get_archive().root, settings.role, settings.kiosk_name, camera)
+    return jsonify(health.as_dict()), 200 if health.ok else 503
 
 
 @bp.get("/health")

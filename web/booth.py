@@ -64,6 +64,9 @@ _lock = threading.Lock()
 def booth_session(app: Flask | None = None) -> BoothSession:
     """The app's booth session, made on first use (the camera and models start in its threads)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, for threads
+    if get_settings(app).role == "portal":
+        raise KioskError("no_camera_on_portal", Text("门户服务器没有摄像头：请在柜台终端上拍照",
+                                                     "The portal has no camera: take photos at a counter kiosk"), 404)
     with _lock:
         booth = app.extensions.get("kiosk.booth")
         if booth is None:
