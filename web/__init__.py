@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from kiosk import words
 from kiosk.accounts import AddressLimiter
 from kiosk.cases import ChecklistStatus
 from kiosk.db import Database
@@ -118,6 +119,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
         """A stored UTC time shown in the kiosk's time zone (settings.timezone, Beijing time by default)."""
         return value.astimezone(settings.zone).strftime(fmt) if value else ""
+
+    @app.template_filter("word")
+    def word_filter(code: object, kind: str) -> str:
+        """`{{ case.state|word('state') }}`: the code's word in the page's language (kiosk.words)."""
+        return tr(words.word(kind, code))
+
+    @app.template_filter("target_word")
+    def target_word_filter(target: str) -> str:
+        return tr(words.target_word(target))
+
+    @app.template_filter("move_line")
+    def move_line_filter(event: Any) -> str:
+        """A timeline line from a case event (move, from_state, to_state) in words."""
+        return tr(words.move_line(event.move, event.from_state, event.to_state))
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:

@@ -104,7 +104,7 @@ def test_case_view(client, sealed):
     html = client.get(f"/audit/cases/{NUMBER}").get_data(as_text=True)
     assert 'id="integrity"' in html and "integrity-intact" in html and "证据完好" in html
     assert 'id="photo-overlay"' in html and "<polygon" in html and 'id="overlay-toggle"' in html
-    assert html.count('class="attempt ') == 2 and "finish_verification" in html
+    assert html.count('class="attempt ') == 2 and 'data-move="finish_verification"' in html and "完成核验，提交内部审核：当面核验中 → 待内部审核" in html
     assert "复印件清晰" in html  # the staff override and its reason
     assert "11010519491231002X" in html  # OCR reading
     assert client.get("/audit/cases/BK-NOPE").status_code == 404
@@ -151,13 +151,13 @@ def test_access_log_page_for_admins(app, client, sealed):
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login(client, "admin")
     html = client.get("/audit/access-log?verify=1").get_data(as_text=True)
-    assert "哈希链完好" in html and f"case:{NUMBER}" in html and "auditor" in html
+    assert "哈希链完好" in html and f"案件 {NUMBER}" in html and f'data-target="case:{NUMBER}"' in html and "auditor" in html
     with get_database(app).session() as s:
         s.scalars(select(AccessLogEntry).where(AccessLogEntry.action == "view")).first().target = "case:FORGED"
     html = client.get("/audit/access-log?verify=1").get_data(as_text=True)
     assert "哈希链异常" in html and "access_log_altered" in html
     html = client.get("/audit/access-log?action=view&actor=auditor").get_data(as_text=True)
-    assert "case:FORGED" in html
+    assert "案件 FORGED" in html
 
 
 def test_counter_finish_move_seals_the_case(app, client):

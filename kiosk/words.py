@@ -1,0 +1,165 @@
+"""Words for codes: every code a person may see (states, roles, checks, phases, moves, log actions...) as a Text.
+
+Codes stay in data, logs and JSON; pages and reports print `word(kind, code)`. The catalogue is built from the
+names each module already spells (kiosk.workflow.STATE_NAMES, kiosk.roles.ROLE_NAMES, ...) plus the words below
+for codes that had none; tests/core/test_words.py fails when a new enum member or check code has no word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
+from kiosk.booth.live import CHECK_LABELS, BoothPhase
+from kiosk.checkresult import CheckStatus, Limit
+from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
+from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, CaptureTrigger, SealKind
+from kiosk.roles import ROLE_NAMES
+from kiosk.text import Text
+from kiosk.workflow import ATTACHMENT_NAMES, MOVES, STATE_NAMES, SUBJECT_TYPE_NAMES
+
+# Photo checks: the booth's short labels are the words (kiosk.booth.live.CHECK_LABELS).
+PHOTO_CHECK_WORDS: dict[str, Text] = dict(CHECK_LABELS)
+
+DOCUMENT_CHECK_WORDS: dict[str, Text] = {
+    "colour": Text("彩色", "Colour"),
+    "edges": Text("边缘完整", "Whole document"),
+    "resolution": Text("分辨率", "Resolution"),
+    "sharpness": Text("清晰度", "Sharpness"),
+    "glare": Text("反光", "Glare"),
+    "screen": Text("屏幕翻拍", "Screen photo"),
+    "side": Text("证件面", "Document side"),
+    "id_number": Text("身份证号码", "ID number"),
+    "credit_code": Text("统一社会信用代码", "Credit code"),
+    "validity": Text("有效期", "Validity"),
+    "case_match": Text("与录入信息比对", "Matches the case"),
+    "seal": Text("公章", "Seal"),
+    "signature": Text("签字", "Signature"),
+}
+
+CHECK_STATUS_WORDS: dict[CheckStatus, Text] = {
+    CheckStatus.PASS: Text("通过", "Passed"),
+    CheckStatus.FAIL: Text("未通过", "Failed"),
+    CheckStatus.UNCERTAIN: Text("待人工确认", "To confirm by eye"),
+    CheckStatus.SKIPPED: Text("不适用", "Not applicable"),
+    CheckStatus.ERROR: Text("检查出错", "Check failed to run"),
+}
+
+LIMIT_WORDS: dict[Limit, Text] = {Limit.MIN: Text("下限", "min"), Limit.MAX: Text("上限", "max"), Limit.RANGE: Text("范围", "range")}
+
+BOOTH_PHASE_WORDS: dict[BoothPhase, Text] = {
+    BoothPhase.PAUSED: Text("暂停", "Paused"),
+    BoothPhase.NO_CAMERA: Text("无摄像头", "No camera"),
+    BoothPhase.WAITING: Text("等待工作人员", "Waiting for staff"),
+    BoothPhase.IDLE: Text("调整中", "Adjusting"),
+    BoothPhase.STEADY: Text("保持不动", "Holding still"),
+    BoothPhase.COUNTDOWN: Text("倒计时", "Countdown"),
+    BoothPhase.CAPTURE: Text("拍照中", "Taking the photo"),
+    BoothPhase.CAPTURED: Text("已拍照，待确认", "Photo taken, to confirm"),
+    BoothPhase.ACCEPTED: Text("照片已确认", "Photo accepted"),
+}
+
+ATTACHMENT_STATUS_WORDS: dict[AttachmentStatus, Text] = {
+    AttachmentStatus.CHECKED: Text("已检查，待确认", "Checked, to confirm"),
+    AttachmentStatus.ACCEPTED: Text("已接受", "Accepted"),
+    AttachmentStatus.REJECTED: Text("已退回", "Rejected"),
+    AttachmentStatus.SUPERSEDED: Text("已被替换（保留存档）", "Superseded (kept)"),
+}
+
+CAPTURE_TRIGGER_WORDS: dict[CaptureTrigger, Text] = {
+    CaptureTrigger.AUTO: Text("自动拍照", "Automatic"),
+    CaptureTrigger.MANUAL: Text("工作人员拍照", "Taken by staff"),
+}
+
+SEAL_KIND_WORDS: dict[SealKind, Text] = {
+    SealKind.SEAL: Text("封存", "Sealed"),
+    SealKind.CORRECTION: Text("更正封存", "Correction"),
+    SealKind.TOMBSTONE: Text("到期删除记录", "Removal record"),
+}
+
+# Access-log actions (web/audit.py) and case audit events (AuditEvent.action).
+ACTION_WORDS: dict[str, Text] = {
+    "view": Text("查看", "Viewed"),
+    "download": Text("下载", "Downloaded"),
+    "export": Text("导出", "Exported"),
+    "search": Text("检索", "Searched"),
+    "approval": Text("审批", "Approval"),
+    "attachment_override": Text("人工确认材料", "Document confirmed by staff"),
+    "photo_override": Text("人工确认照片", "Photo confirmed by staff"),
+    "case_edited": Text("修改案件", "Case edited"),
+    "filing_set": Text("设置备案类型", "Filing type set"),
+    "legal_hold_on": Text("设置法律保全", "Legal hold set"),
+    "legal_hold_off": Text("解除法律保全", "Legal hold lifted"),
+    "login": Text("登录", "Logged in"),
+    "login_failed": Text("登录失败", "Login failed"),
+    "login_locked": Text("账户锁定", "Account locked"),
+    "login_rate_limited": Text("登录过于频繁", "Too many logins"),
+    "logout": Text("退出", "Logged out"),
+    "public_security_filed": Text("公安备案已办", "Public security filing done"),
+    "registrars_set": Text("设置域名注册商", "Registrars set"),
+    "sheet_printed": Text("打印核验单", "Verification sheet printed"),
+    "slot_closed": Text("关闭预约时段", "Appointment slot closed"),
+    "slots_published": Text("发布预约时段", "Appointment slots published"),
+    "user_activate": Text("启用用户", "User enabled"),
+    "user_deactivate": Text("停用用户", "User disabled"),
+    "user_created": Text("创建用户", "User created"),
+    "user_created_by_admin": Text("管理员创建用户", "User created by an admin"),
+    "user_password": Text("修改密码", "Password changed"),
+}
+
+# What an access-log or audit target ("case:2025-0001", "photo_attempt:7") names, before its colon.
+TARGET_KIND_WORDS: dict[str, Text] = {
+    "case": Text("案件", "Case"),
+    "cases": Text("案件", "Cases"),
+    "access_log": Text("访问日志", "Access log"),
+    "attachment": Text("材料", "Document"),
+    "photo_attempt": Text("照片", "Photo"),
+    "user": Text("用户", "User"),
+    "slot": Text("预约时段", "Appointment slot"),
+}
+
+CATALOGUE: dict[str, Mapping[str, Text]] = {
+    "state": STATE_NAMES,
+    "role": ROLE_NAMES,
+    "photo_check": PHOTO_CHECK_WORDS,
+    "document_check": DOCUMENT_CHECK_WORDS,
+    "check_status": CHECK_STATUS_WORDS,
+    "limit": LIMIT_WORDS,
+    "booth_phase": BOOTH_PHASE_WORDS,
+    "move": {m.name: m.label for m in MOVES},
+    "action": ACTION_WORDS,
+    "target": TARGET_KIND_WORDS,
+    "filing_type": {t: r.name for t, r in FILING_RULES.items()},
+    "record_ref": {**RECORD_REF_NAMES, RecordRef.NONE: Text("无", "none")},
+    "subject_type": SUBJECT_TYPE_NAMES,
+    "attachment_kind": ATTACHMENT_NAMES,
+    "attachment_status": ATTACHMENT_STATUS_WORDS,
+    "attempt_status": ATTEMPT_STATUS_NAMES,
+    "capture_trigger": CAPTURE_TRIGGER_WORDS,
+    "seal_kind": SEAL_KIND_WORDS,
+    "approval_action": APPROVAL_NAMES,
+}
+# A check code may be a photo or a document check; the document's word wins where both exist ("colour").
+CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}
+
+
+def word(kind: str, code: object) -> Text:
+    """The word for `code` in catalogue `kind`; an unknown code comes back as itself in both languages (so a page
+    never fails on a code added later, and the unit test names it)."""
+    text = CATALOGUE[kind].get(str(code))
+    return text if text is not None else Text(str(code), str(code))
+
+
+def target_word(target: str) -> Text:
+    """"case:2025-0001" -> "案件 2025-0001" / "Case 2025-0001"."""
+    kind, _, rest = target.partition(":")
+    name = TARGET_KIND_WORDS.get(kind)
+    if name is None:
+        return Text(target, target)
+    return Text(f"{name.zh} {rest}".strip(), f"{name.en} {rest}".strip())
+
+
+def move_line(move: str, source: object, target: object) -> Text:
+    """A timeline line: "开始当面核验：草稿 → 当面核验中" / "Start on-site verification: Draft → On-site verification"."""
+    m, s, t = word("move", move), (word("state", source) if source else Text("—", "—")), word("state", target)
+    return Text(f"{m.zh}：{s.zh} → {t.zh}", f"{m.en}: {s.en} → {t.en}")
