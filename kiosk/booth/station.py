@@ -14,6 +14,7 @@ from kiosk.archive.store import BlobStore
 from kiosk.booth.attempts import AttemptRecorder, has_accepted_photo, pending_attempt
 from kiosk.booth.session import BoothSession, JudgeLike
 from kiosk.db import Database
+from kiosk.liveness import LivenessConfig, LivenessSession
 from kiosk.models import Case
 from kiosk.settings import Settings
 
@@ -36,6 +37,15 @@ def judge_factory(settings: Settings) -> Callable[[], JudgeLike]:
     return make_judge
 
 
+def liveness_factory(settings: Settings) -> Callable[[], LivenessSession] | None:
+    """A fresh liveness test per applicant with the profile's "liveness" limits; None when `settings.liveness`
+    is off (tests with fake judges, a demo on the bundled video: that animated still never passes)."""
+    if not settings.liveness:
+        return None
+    config = LivenessConfig.from_profile(settings.profile) if settings.profile else LivenessConfig()
+    return lambda: LivenessSession(config)
+
+
 def open_booth(
     settings: Settings,
     database: Database,
@@ -49,7 +59,7 @@ def open_booth(
     fakes); `options` are BoothSession's timings."""
     recorder = AttemptRecorder(database, store, settings.kiosk_name, settings.zone)
     return BoothSession(camera or camera_factory(settings), judge or judge_factory(settings), recorder,
-                        **(options or {}))
+                        liveness=liveness_factory(settings), **(options or {}))
 
 
 def serve_case(booth: BoothSession, case: Case) -> None:
