@@ -157,3 +157,55 @@ def test_without_liveness_the_booth_counts_down_as_before(stop) -> None:
     assert recorder.captures[0].liveness is None and booth.state().liveness is None
     with pytest.raises(KioskError):
         booth.skip_liveness(7, "staff", "reason")
+
+
+# ---------------------------------------------------------------- the counter's skip, through the web app
+
+@pytest.fixture
+def liveness_app(tmp_path):
+    from tests.booth.conftest import FAST
+    from tests.conftest import build_app
+    from web.booth import stop_booth
+
+    camera = SignalCamera(value=250)
+    app = build_app(tmp_path, settings={"liveness": True}, CAMERA_FACTORY=lambda: camera,
+                    JUDGE_FACTORY=ObservingJudge, BOOTH_OPTIONS=FAST)
+    yield app
+    stop_booth(app)
+    app.extensions["kiosk.db"].dispose()
+
+
+def test_staff_skip_liveness_with_a_reason_and_the_photo_keeps_it(liveness_app) -> None:
+    from sqlalchemy import select
+
+    from kiosk.models import AuditEvent, PhotoAttempt
+    from tests.booth.conftest import new_onsite_case, open_booth
+    from tests.booth.test_web import form
+    from tests.conftest import login, post
+    from web.db import get_database
+
+    staff = liveness_app.test_client()
+    login(staff, "staff")
+    case_id = new_onsite_case(staff, form())
+    booth = liveness_app.test_client()
+    open_booth(staff, booth, case_id)
+    page = staff.get(f"/booth/counter/{case_id}").data.decode()
+    assert 'id="skip-liveness"' in page and "可填写原因跳过" in page  # the counter says it can be skipped
+    assert b'id="liveness-light"' in booth.get("/booth").data
+
+    def stored() -> list[PhotoAttempt]:
+        with get_database(liveness_app).session() as db:
+            return list(db.scalars(select(PhotoAttempt).where(PhotoAttempt.case_id == case_id)))
+
+    assert not wait_for(stored, timeout=1.5)  # no face mesh from the fake judge: liveness never passes
+    assert post(staff, f"/booth/counter/{case_id}/skip-liveness", {"reason": " "}).status_code == 303
+    assert not stored()  # a blank reason skips nothing
+    response = post(staff, f"/booth/counter/{case_id}/skip-liveness", {"reason": "演示视频 demo video"})
+    assert response.status_code == 303
+    assert wait_for(stored, timeout=10)
+    attempt = stored()[0]
+    assert attempt.liveness["outcome"] == "skipped" and attempt.liveness["skipped_by"] == "staff"
+    assert attempt.liveness["skip_reason"] == "演示视频 demo video"
+    with get_database(liveness_app).session() as db:
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "liveness_skipped")).one()
+        assert event.detail["reason"] == "演示视频 demo video" and event.target == f"case:{case_id}"
