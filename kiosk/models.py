@@ -228,6 +228,9 @@ class PhotoAttempt(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     overridden_checks: Mapped[list[Any]] = mapped_column(default=list)
+    # LivenessResult.as_dict() of the test before this photo (plan, outcome, seconds, who skipped and why); None:
+    # liveness off at the booth that took it
+    liveness: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     case: Mapped[Case] = relationship(back_populates="photo_attempts")
     results: Mapped[list[CheckResultRow]] = relationship(back_populates="photo_attempt", order_by="CheckResultRow.position")

@@ -32,6 +32,16 @@ SMTP_SECURITY = ("none", "starttls", "ssl")
 SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 
+def _switch(name: str, value: str) -> bool:
+    """An on/off setting (on, off, 1, 0, true, false, yes, no)."""
+    text = value.strip().lower()
+    if text in ("on", "1", "true", "yes"):
+        return True
+    if text in ("off", "0", "false", "no"):
+        return False
+    raise ValueError(f"{PREFIX}{name} must be on or off, not {value!r}")
+
+
 def _env(name: str, secret: bool = False) -> Any:
     """A Settings field read from KIOSK_<name> (secrets stay out of repr and logs)."""
     return field(metadata={"env": PREFIX + name}, repr=not secret)
@@ -58,6 +68,7 @@ class Settings:
     archive_key_file: Path = _env("ARCHIVE_KEY_FILE")
     signing_key_file: Path = _env("SIGNING_KEY_FILE")
     profile: Path | None = _env("PROFILE")
+    liveness: bool = _env("LIVENESS")  # the booth's liveness test before the photo (on in production)
     retention_days: int = _env("RETENTION_DAYS")
     preview_quality: int = _env("PREVIEW_QUALITY")
     ocr_engine: str = _env("OCR_ENGINE")
@@ -170,6 +181,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         archive_key_file=Path(get("ARCHIVE_KEY_FILE", str(var_dir / "archive.key"))),
         signing_key_file=Path(get("SIGNING_KEY_FILE", str(var_dir / "signing_key.pem"))),
         profile=Path(profile) if profile else None,
+        liveness=_switch("LIVENESS", get("LIVENESS", "on")),
         retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
         preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
         ocr_engine=ocr_engine,

@@ -47,6 +47,7 @@ def make_settings(tmp_path: Path, database_url: str | None = None):
         "KIOSK_SECRET_KEY": "test-secret-key",
         "KIOSK_NAME": "test-kiosk",
         "KIOSK_CAMERA": "none",
+        "KIOSK_LIVENESS": "off",  # the fake judges have no face mesh; liveness tests switch it on (tests/booth)
         "KIOSK_OCR_THREADS": OCR_THREADS,
     }
     if database_url:

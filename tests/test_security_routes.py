@@ -69,6 +69,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("booth.counter_open", "POST"): "LAFAL",
     ("booth.counter_retake", "POST"): "LAFAL",
     ("booth.counter_capture", "POST"): "LAFAL",
+    ("booth.counter_skip_liveness", "POST"): "LAFAL",
     ("booth.counter_accept", "POST"): "LAFAL",
     ("booth.counter_override", "POST"): "LAFAL",
 }
@@ -214,9 +215,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 43
-    assert counts == {"anonymous": "A8L31F4N0", "staff": "A31L1F11N0", "auditor": "A14L1F28N0",
-                      "admin": "A40L1F2N0", "booth": "A12L31F0N0"}
+    assert len(ROUTES) == 44
+    assert counts == {"anonymous": "A8L32F4N0", "staff": "A32L1F11N0", "auditor": "A14L1F29N0",
+                      "admin": "A41L1F2N0", "booth": "A12L32F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST
@@ -270,6 +271,7 @@ def test_booth_cookie_for_case_a_reaches_nothing_of_case_b(app, world) -> None:
         assert classify(response, path) == "L", path
         response.close()
     for path in (f"/booth/counter/{world['case_b']}/open", f"/booth/counter/{world['case_b']}/capture",
+                 f"/booth/counter/{world['case_b']}/skip-liveness",
                  f"/booth/counter/{world['case_b']}/attempts/{world['attempt_b']}/accept"):
         assert classify(post(booth, path), path) == "L", path
     # the screen for A says nothing of B, even when the camera serves B

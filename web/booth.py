@@ -291,7 +291,7 @@ def counter_view(case_id: int) -> Any:
     attempts = list(reversed(case.photo_attempts))
     return render_template(
         "booth/counter.html", case=case, attempts=attempts, booth_link=booth_link,
-        bound_here=booth.case_id == case.id, labels=CHECK_LABELS,
+        bound_here=booth.case_id == case.id, labels=CHECK_LABELS, liveness_on=booth.liveness_enabled,
         summaries={a.id: attempt_service.attempt_summary(a) for a in attempts},
     )
 
@@ -354,6 +354,21 @@ def counter_capture(case_id: int) -> Any:
     except KioskError as err:
         return _fail(err, case_id)
     booth_session().request_manual(case.id)
+    return _back(case_id)
+
+
+@bp.post("/counter/<int:case_id>/skip-liveness")
+@role_required(*STAFF_ROLES)
+def counter_skip_liveness(case_id: int) -> Any:
+    """Skip the booth's liveness test with a written reason (who and why are recorded with the photo)."""
+    case = _load_case(case_id)
+    try:
+        station.skip_liveness(get_session(), booth_session(), case, current_user(), request.form.get("reason"),
+                              request.remote_addr or "")
+        get_session().commit()
+    except KioskError as err:
+        return _fail(err, case_id)
+    flash(("已跳过活体检测", "The liveness check is skipped"))
     return _back(case_id)
 
 

@@ -79,6 +79,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
                 "decided_at": iso(p.decided_at),
                 "override_reason": p.override_reason,
                 "overridden_checks": p.overridden_checks,
+                "liveness": p.liveness,
             }
         )
         if p.override_reason:

@@ -92,6 +92,7 @@ def store_attempt(
     verdict: dict[str, Any],
     *,
     trigger: str = CaptureTrigger.AUTO,
+    liveness: dict[str, Any] | None = None,
 ) -> PhotoAttempt:
     """Store the JPEG and a PhotoAttempt with one CheckResultRow per result of `verdict` (Verdict.as_dict())."""
     require_onsite(case)
@@ -110,6 +111,7 @@ def store_attempt(
         verdict=verdict,
         status=AttemptStatus.TAKEN,
         overridden_checks=[],
+        liveness=liveness,
     )
     session.add(attempt)
     for position, result in enumerate(verdict.get("results", [])):
@@ -136,7 +138,8 @@ class AttemptRecorder:
             case = db.get(Case, capture.case_id)
             if case is None:
                 raise KioskError("case_not_found", Text("案件不存在", "No such case"), status=404)
-            attempt = store_attempt(db, self.store, case, photo, capture.verdict_dict, trigger=capture.trigger)
+            attempt = store_attempt(db, self.store, case, photo, capture.verdict_dict, trigger=capture.trigger,
+                                    liveness=capture.liveness)
             return attempt.id
 
 

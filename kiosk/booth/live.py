@@ -29,6 +29,7 @@ class BoothPhase(StrEnum):
     PAUSED = "paused"  # nobody watching: not judging
     NO_CAMERA = "no_camera"  # the camera cannot be opened or delivers nothing
     WAITING = "waiting"  # no case bound, or not armed: the booth waits for staff
+    LIVENESS = "liveness"  # the liveness test runs (or failed: staff decide); no countdown before it passed
     IDLE = Phase.IDLE.value  # a check blocks the photo (or nothing judged yet)
     STEADY = Phase.STEADY.value  # nothing blocks; waiting until it has held long enough
     COUNTDOWN = Phase.COUNTDOWN.value  # the visible 3-2-1
@@ -44,6 +45,7 @@ PHASE_TEXTS: dict[BoothPhase, Text] = {
     BoothPhase.ACCEPTED: Text("拍照完成，谢谢！", "All done, thank you!"),
     BoothPhase.NO_CAMERA: Text("摄像头暂时不可用，请联系工作人员", "The camera is not available: please ask staff"),
     BoothPhase.PAUSED: Text("请稍候", "Please wait"),
+    BoothPhase.LIVENESS: Text("请正对镜头，保持不动", "Please look straight at the camera and hold still"),
     BoothPhase.IDLE: Text("请稍候", "Please wait"),  # only until the first verdict arrives
     BoothPhase.STEADY: Text("很好，请保持不动", "Good: please hold still"),
     BoothPhase.COUNTDOWN: Text("请保持不动，即将拍照", "Hold still: taking the photo"),
@@ -183,6 +185,7 @@ class ScreenView:
     frame: FrameInfo | None = None
     captured: tuple[int, str] | None = None  # (attempt id, photo URL)
     bound: bool = True
+    liveness: Mapping[str, Any] | None = None  # the current challenge: instruction, index/total, progress
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -195,6 +198,7 @@ class ScreenView:
             "overlay": {"outline": self.outline, "face_box": self.face_box} if self.bound else None,
             "frame": self.frame.as_dict() if self.frame else None,
             "captured": ({"attempt_id": self.captured[0], "photo_url": self.captured[1]} if self.captured else None),
+            "liveness": dict(self.liveness) if self.liveness else None,
         }
         if self.bound:
             out["first_failure"] = self.first_failure
@@ -235,11 +239,13 @@ class BoothState:
     frame: FrameInfo | None = None
     last_capture: LastCapture | None = None
     error: BoothProblem | None = None
+    liveness: Mapping[str, Any] | None = None  # the bound case's liveness test: step, plan, result (None: off)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "case_id": self.case_id,
+            "liveness": self.liveness,
             "armed": self.armed,
             "accepted": self.accepted,
             "phase": str(self.phase),
@@ -271,11 +277,23 @@ class BoothState:
             camera_fps=self.camera.fps, lights=lights(verdict, for_applicant=True),
             first_failure=first.code if first else None, passed=verdict.capturable if verdict else None,
             countdown=self.countdown, outline=overlay.get("outline"), face_box=overlay.get("face_box"),
-            frame=self.frame, captured=captured,
+            frame=self.frame, captured=captured, liveness=self._screen_liveness(),
         )
+
+    def _screen_liveness(self) -> dict[str, Any] | None:
+        """The applicant's part of the liveness test: the step (instruction, progress light), while it matters."""
+        if self.liveness is None or self.phase != BoothPhase.LIVENESS:
+            return None
+        step = dict(self.liveness.get("step") or {})
+        return {k: step.get(k) for k in ("phase", "instruction", "challenge", "index", "total", "progress",
+                                         "remaining_s", "finished")}
 
     def _instruction(self) -> Text | None:
         first = self.verdict.first_failure if self.verdict else None
+        if self.phase == BoothPhase.LIVENESS and self.liveness is not None:
+            text = (self.liveness.get("step") or {}).get("instruction")
+            if text:
+                return Text(text["zh"], text["en"])
         if self.phase == BoothPhase.IDLE and first is not None:
             return first.message
         if self.error and self.phase in (BoothPhase.WAITING, BoothPhase.CAPTURED):

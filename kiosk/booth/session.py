@@ -9,6 +9,13 @@ the very frame that was judged is handed to `on_capture` (`kiosk.booth.attempts.
 stores the photo) and the booth disarms until staff ask for a retake. Staff accepting the photo tells the session
 (`accepted`), and the booth screen shows it at once.
 
+Liveness (`liveness=` a factory of `kiosk.liveness.LivenessSession`; None = off, `Settings.liveness`): while the
+booth is armed, each frame's face mesh (the judge's own `observe`, models run once per frame) feeds the case's
+liveness session, and the countdown only starts once it passed and the same face is still in view, or staff
+skipped it with a written reason (`skip_liveness`). A failed test (20 s, wrong actions, a flat face, a screen)
+keeps the booth from capturing until staff skip it or ask for a retake (a fresh test). The result goes with the
+capture (`Capture.liveness`) and is stored with the attempt.
+
 The worker only judges while someone is watching (`touch()` from the pages' event streams), so an unattended
 kiosk does not burn its CPU. `kiosk.booth.station` builds a session from Settings.
 """
@@ -33,6 +40,9 @@ from capture.push import PushCamera
 from capture.stream import JpegCache
 from kiosk.booth.countdown import Phase, StabilityCountdown, Tick
 from kiosk.booth.live import BoothPhase, BoothProblem, BoothState, CameraStatus, FrameInfo, LastCapture
+from kiosk.liveness import FaceMeasures, LivenessResult, LivenessSession, Step, measure, screen_outline
+from kiosk.liveness import Phase as LivenessPhase
+from kiosk.liveness.session import LOOK
 from kiosk.models import CaptureTrigger
 from kiosk.photo.result import Verdict
 from kiosk.text import KioskError, Text
@@ -57,6 +67,14 @@ class JudgeLike(Protocol):
     def judge(self, frame_bgr: np.ndarray) -> Verdict: ...
 
 
+class ObservingJudge(JudgeLike, Protocol):
+    """A judge that also hands out its per-frame observation (the face mesh), for liveness."""
+
+    def observe(self, frame_bgr: np.ndarray) -> Any: ...
+
+    def judge_observation(self, obs: Any) -> Verdict: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Capture:
     """What the worker hands to `on_capture`: the exact judged frame and its verdict."""
@@ -68,6 +86,14 @@ class Capture:
     seq: int
     grabbed_at: float  # wall clock
     trigger: CaptureTrigger
+    liveness: dict[str, Any] | None = None  # LivenessResult.as_dict() (None: liveness off at this booth)
+
+
+def measure_observation(obs: Any, t: float) -> tuple[FaceMeasures, bool]:
+    """One observation's liveness measures at time `t` and whether a screen or print outline surrounds the face."""
+    mesh = getattr(obs, "mesh", None)
+    attack = mesh is not None and screen_outline(obs.bgr, obs.face_box).found
+    return measure(mesh, t), attack
 
 
 CaptureHandler = Callable[[Capture], int]  # returns the stored attempt's id; raises KioskError on failure
@@ -90,6 +116,8 @@ class BoothSession:
         grabber_options: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        liveness: Callable[[], LivenessSession] | None = None,
+        measure_frame: Callable[[Any, float], tuple[FaceMeasures, bool]] = measure_observation,
     ) -> None:
         self._camera_factory = camera_factory
         self._judge_factory = judge_factory
@@ -121,6 +149,10 @@ class BoothSession:
         self._state = BoothState(0, BoothPhase.PAUSED, CameraStatus("starting"))
         self._last_frame: tuple[Verdict, dict[str, Any], Grab, float] | None = None  # to republish on changes
         self.judged = 0
+        self._liveness_factory = liveness
+        self._measure_frame = measure_frame
+        self._liveness: LivenessSession | None = None  # the bound case's test (fed in the worker, under the lock)
+        self._liveness_step: Step | None = None
         self._publish(phase=BoothPhase.PAUSED)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -169,6 +201,9 @@ class BoothSession:
         with self._lock:
             if self._case_id != case_id:
                 self._last_capture = None
+                self._new_liveness()
+            elif arm and self._liveness is not None and not self._liveness_valid():
+                self._new_liveness()  # a retake after a failed test (or another face): test afresh
             self._case_id = case_id
             self._armed = arm
             self._accepted = accepted and not arm
@@ -186,6 +221,7 @@ class BoothSession:
                 self._accepted = False
                 self._manual = False
                 self._last_capture = None
+                self._new_liveness()
                 self._countdown.reset()
                 self._republish()
 
@@ -217,6 +253,44 @@ class BoothSession:
         with self._lock:
             self.bind(case_id, arm=True)
             self._manual = True
+
+    # -- liveness ----------------------------------------------------------------------------------------
+
+    @property
+    def liveness_enabled(self) -> bool:
+        return self._liveness_factory is not None
+
+    def _new_liveness(self) -> None:
+        self._liveness = self._liveness_factory() if self._liveness_factory is not None else None
+        self._liveness_step = None
+
+    def _liveness_valid(self) -> bool:
+        """The bound case may be photographed as far as liveness goes: off, skipped, or passed by the face still
+        in view."""
+        live = self._liveness
+        if live is None:
+            return True
+        return live.phase == LivenessPhase.SKIPPED or live.present
+
+    def skip_liveness(self, case_id: int, staff: str, reason: str) -> LivenessResult:
+        """Staff skip the liveness test of `case_id` (e.g. a disability): who and the written reason are
+        recorded with the photo. KioskError when the booth does not serve the case or the reason is missing."""
+        with self._lock:
+            if self._case_id != case_id:
+                raise KioskError("booth_not_serving", Text("摄像头没有在为这个案件拍照",
+                                                            "The booth is not serving this case"), status=409)
+            if self._liveness is None:
+                self._new_liveness()
+            if self._liveness is None:
+                raise KioskError("liveness_off", Text("本机未启用活体检测", "Liveness is off at this kiosk"), status=409)
+            result = self._liveness.skip(staff, reason, self._clock())
+            self._liveness_step = self._liveness.tick(self._clock())
+            self._republish()
+            return result
+
+    def liveness_result(self) -> LivenessResult | None:
+        with self._lock:
+            return self._liveness.result() if self._liveness is not None else None
 
     def touch(self) -> None:
         """Somebody is watching: keep judging for at least `idle_after` seconds."""
@@ -303,6 +377,7 @@ class BoothSession:
                     width=int(grab.frame.shape[1]), height=int(grab.frame.shape[0])),
                 last_capture=self._last_capture,
                 error=self._capture_error,
+                liveness=self._liveness_view(),
             )
             self._cond.notify_all()
 
@@ -332,11 +407,28 @@ class BoothSession:
             self.grabber = None
             log.info("camera released after %.0f s without viewers", self.release_after)
 
+    def _liveness_view(self) -> dict[str, Any] | None:
+        """The bound case's liveness for the pages: the step (instruction, progress) and, once over, the result."""
+        live = self._liveness
+        if live is None or self._case_id is None:
+            return None
+        step = self._liveness_step or Step(LivenessPhase.WAITING, LOOK, total=len(live.plan))
+        out: dict[str, Any] = {"step": step.as_dict(), "plan": [str(c) for c in live.plan],
+                               "valid": self._liveness_valid()}
+        if live.finished:
+            result = live.result()
+            out["result"] = {"outcome": str(result.outcome), "reason": result.reason,
+                             "message": result.message.as_dict(), "duration_s": round(result.duration_s, 2),
+                             "skipped_by": result.skipped_by, "skip_reason": result.skip_reason}
+        return out
+
     def _phase_for(self, tick: Tick) -> BoothPhase:
         if self._case_id is None or (not self._armed and self._last_capture is None):
             return BoothPhase.WAITING
         if not self._armed:
             return BoothPhase.ACCEPTED if self._accepted else BoothPhase.CAPTURED
+        if tick.phase is Phase.IDLE and not self._manual and not self._liveness_valid():
+            return BoothPhase.LIVENESS
         return BoothPhase(tick.phase.value)
 
     def _run(self) -> None:
@@ -372,7 +464,13 @@ class BoothSession:
                 if judge is None:
                     judge = self._judge_factory()  # created in this thread: MediaPipe graphs are per thread
                 t0 = time.perf_counter()
-                verdict = judge.judge(grab.frame)
+                obs = None
+                if self._liveness_factory is not None:  # one observation feeds the checks and the liveness test
+                    observing: ObservingJudge = judge  # type: ignore[assignment]  # checked by open_booth
+                    obs = observing.observe(grab.frame)
+                    verdict = observing.judge_observation(obs)
+                else:
+                    verdict = judge.judge(grab.frame)
                 judge_ms = (time.perf_counter() - t0) * 1000
                 verdict_dict = verdict.as_dict()
             except Exception as exc:
@@ -388,7 +486,7 @@ class BoothSession:
             if self._capture_error and self._capture_error.code in ("judge_failed", "frame_invalid"):
                 self._capture_error = None
             self.judged += 1
-            self._step(grab, verdict, verdict_dict, judge_ms)
+            self._step(grab, verdict, verdict_dict, judge_ms, obs)
         close = getattr(judge, "close", None)
         if callable(close):
             try:
@@ -396,21 +494,43 @@ class BoothSession:
             except Exception:
                 log.exception("closing the judge failed")
 
-    def _step(self, grab: Grab, verdict: Verdict, verdict_dict: dict[str, Any], judge_ms: float) -> None:
+    def _feed_liveness(self, grab: Grab, obs: Any) -> None:
+        """Feed the bound case's liveness test with this frame's face mesh (under the lock)."""
+        live = self._liveness
+        if live is None or obs is None:
+            return
+        if live.phase == LivenessPhase.PASSED and not live.present:
+            self._new_liveness()  # the face that passed left, or another stepped in: test again
+            live = self._liveness
+            assert live is not None
+        if live.finished and live.phase != LivenessPhase.PASSED:
+            return  # failed or skipped: nothing more to measure
+        measures, attack = self._measure_frame(obs, grab.mono)
+        self._liveness_step = live.feed(measures, attack=attack)
+
+    def _step(self, grab: Grab, verdict: Verdict, verdict_dict: dict[str, Any], judge_ms: float,
+              obs: Any = None) -> None:
         with self._lock:
             case_id, armed, manual = self._case_id, self._armed, self._manual
+            if case_id is not None and armed and not manual:
+                self._feed_liveness(grab, obs)
+            liveness = self._liveness.result().as_dict() if self._liveness is not None else None
             if case_id is None or not armed:
                 self._countdown.reset()
                 tick = Tick(Phase.IDLE)
             elif manual:
                 self._manual = False
                 tick = Tick(Phase.CAPTURE, progress=1.0)
+            elif not self._liveness_valid():
+                self._countdown.reset()
+                tick = Tick(Phase.IDLE)
             else:
                 tick = self._countdown.update(verdict.capturable, grab.mono)
         if tick.phase is Phase.CAPTURE and case_id is not None and armed:
             self._capture(Capture(
                 case_id=case_id, frame=grab.frame, verdict=verdict, verdict_dict=verdict_dict, seq=grab.seq,
                 grabbed_at=grab.grabbed_at, trigger=CaptureTrigger.MANUAL if manual else CaptureTrigger.AUTO,
+                liveness=liveness,
             ))
         self._publish(phase=self._phase_for(tick), tick=tick, frame=(verdict, verdict_dict, grab, judge_ms))
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from capture import AUTO, Camera, open_source
 from kiosk.archive.store import BlobStore
-from kiosk.booth.attempts import AttemptRecorder, has_accepted_photo, pending_attempt
+from kiosk.booth.attempts import AttemptRecorder, has_accepted_photo, normalise_reason, pending_attempt, require_onsite
 from kiosk.booth.session import BoothSession, JudgeLike
 from kiosk.db import Database
-from kiosk.models import Case
+from kiosk.liveness import LivenessConfig, LivenessSession
+from kiosk.models import AuditEvent, Case, User, utcnow
+from sqlalchemy.orm import Session
 from kiosk.settings import Settings
 
 
@@ -36,6 +38,15 @@ def judge_factory(settings: Settings) -> Callable[[], JudgeLike]:
     return make_judge
 
 
+def liveness_factory(settings: Settings) -> Callable[[], LivenessSession] | None:
+    """A fresh liveness test per applicant with the profile's "liveness" limits; None when `settings.liveness`
+    is off (tests with fake judges, a demo on the bundled video: that animated still never passes)."""
+    if not settings.liveness:
+        return None
+    config = LivenessConfig.from_profile(settings.profile) if settings.profile else LivenessConfig()
+    return lambda: LivenessSession(config)
+
+
 def open_booth(
     settings: Settings,
     database: Database,
@@ -49,7 +60,7 @@ def open_booth(
     fakes); `options` are BoothSession's timings."""
     recorder = AttemptRecorder(database, store, settings.kiosk_name, settings.zone)
     return BoothSession(camera or camera_factory(settings), judge or judge_factory(settings), recorder,
-                        **(options or {}))
+                        liveness=liveness_factory(settings), **(options or {}))
 
 
 def serve_case(booth: BoothSession, case: Case) -> None:
@@ -63,3 +74,19 @@ def pick_up(booth: BoothSession, case: Case) -> None:
     if booth.case_id is None:
         accepted = has_accepted_photo(case)
         booth.bind(case.id, arm=pending_attempt(case) is None and not accepted, accepted=accepted)
+
+
+def skip_liveness(session: Session, booth: BoothSession, case: Case, actor: User, reason: str | None,
+                  remote_addr: str = "") -> None:
+    """Staff skip the booth's liveness test for `case` (the applicant cannot blink, turn or open the mouth, or
+    the demo video): the written reason and who are kept with the next photo and in the audit log. The caller
+    commits. KioskError when the reason is missing, the case is not on site or the booth serves another case."""
+    require_onsite(case)
+    text = normalise_reason(reason)
+    result = booth.skip_liveness(case.id, actor.username, text)
+    session.add(AuditEvent(
+        actor_id=actor.id, action="liveness_skipped", target=f"case:{case.id}",
+        detail={"case_id": case.id, "reason": text, "plan": result.evidence.get("plan"),
+                "at": utcnow().isoformat()},
+        remote_addr=remote_addr,
+    ))

@@ -155,3 +155,40 @@ def test_counter_view_shows_live_check_values(tmp_path, clips, page) -> None:
     finally:
         stop_booth(app)
         app.extensions["kiosk.db"].dispose()
+
+
+def test_liveness_on_the_booth_page_shows_the_challenge_and_a_still_never_passes(tmp_path, clips, page) -> None:
+    """Liveness on, the clip made from one photograph: the booth shows the challenge (中文 first) and its light;
+    the still never turns its head, so no photo until staff skip the test with a reason."""
+    from kiosk.liveness import INSTRUCTIONS
+
+    clip = clips["passing"]
+
+    def camera() -> VideoFileCamera:
+        cam = VideoFileCamera(str(clip))
+        cam.open()
+        return cam
+
+    app = build_app(tmp_path, settings={"liveness": True}, CAMERA_FACTORY=camera)
+    try:
+        with LiveServer(app) as server:
+            case_id, link = open_case_for_booth(app)
+            page.goto(server.url + link)
+            page.wait_for_selector("#liveness:not([hidden])", timeout=30000)
+            asked = {t.zh: t.en for t in INSTRUCTIONS.values()}
+            zh = page.inner_text("#instruction-zh")
+            assert zh in asked and page.inner_text("#instruction-en") == asked[zh]
+            assert re.fullmatch(r"[12] / 2", page.inner_text("#liveness-step"))
+            assert page.get_attribute("#liveness-light", "role") == "progressbar"
+            time.sleep(4)
+            assert attempts(app, case_id) == []  # a still does not pass
+            staff = app.test_client()
+            login(staff, "staff")
+            assert post(staff, f"/booth/counter/{case_id}/skip-liveness", {"reason": "demo clip"}).status_code == 303
+            page.wait_for_function("document.body.className.includes('phase-captured')", timeout=60000)
+            rows = attempts(app, case_id)
+            assert len(rows) == 1 and rows[0].liveness["outcome"] == "skipped"
+            assert rows[0].liveness["skip_reason"] == "demo clip"
+    finally:
+        stop_booth(app)
+        app.extensions["kiosk.db"].dispose()

@@ -42,6 +42,22 @@
     });
   }
 
+  const liveness = document.getElementById("liveness");
+  const livenessStep = document.getElementById("liveness-step");
+  const livenessLight = document.getElementById("liveness-light");
+  const livenessFill = document.getElementById("liveness-fill");
+
+  // The current liveness challenge: "1 / 2" and a progress light filling as the action is seen.
+  function renderLiveness(live) {
+    liveness.hidden = !live || !live.challenge;
+    if (liveness.hidden) return;
+    livenessStep.textContent = live.index + " / " + live.total;
+    const pct = Math.round(100 * (live.progress || 0));
+    livenessFill.style.width = pct + "%";
+    livenessLight.setAttribute("aria-valuenow", String(pct));
+    liveness.dataset.challenge = live.challenge;
+  }
+
   function render(state) {
     setPhase(state.phase);
     body.dataset.firstFailure = state.first_failure || "";
@@ -50,6 +66,7 @@
     if (zh.textContent !== text.zh) zh.textContent = text.zh;
     if (en.textContent !== text.en) en.textContent = text.en;
     renderLights(state.lights || []);
+    renderLiveness(state.liveness);
     const cd = state.countdown;
     countdown.textContent = state.phase === "countdown" && cd && cd.remaining ? String(cd.remaining) : "";
     drawOutline(overlay, state.overlay, state.passed);
