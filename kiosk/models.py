@@ -488,3 +488,20 @@ class Approval(Base):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id])
+
+
+class KioskKey(Base):
+    """A kiosk's name and one of its public signing keys, registered when the kiosk starts (kiosk.kiosks).
+
+    A key belongs to one kiosk for good (`fingerprint` is unique); a kiosk that rotates its key gets a second row,
+    so manifests signed with the old key still name their kiosk. `last_seen_at` moves at every start.
+    """
+
+    __tablename__ = "kiosk_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_name: Mapped[str] = mapped_column(String(100), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(100), unique=True)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

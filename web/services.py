@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from kiosk.archive import Archive, open_archive
 from kiosk.db import Database
+from kiosk.kiosks import register_kiosk
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     """Open the archive and complete or remove half-written archive work left by a crash (each action logged)."""
     archive = app.extensions["kiosk.archive"] = open_archive(settings)
     archive.recover(database)
+    if archive.signer is not None:
+        register_kiosk(database, settings.kiosk_name, archive.signer)
 
 
 def get_archive(app: Flask | None = None) -> Archive:
