@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import Session
 
 from kiosk import cases as case_service
+from kiosk.appointments.booking import STATUS_NAMES, record_attendance
+from kiosk.appointments.dayview import upcoming
+from kiosk.counter_words import COUNTER_WORDS
+from kiosk.dashboard import dashboard
+from kiosk.deadlines import beijing_date, load_calendar
 from kiosk.models import Case, User
 from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
@@ -146,3 +152,41 @@ def move(case_id: int) -> Any:
     new_state = STATE_NAMES[State(case.state)]
     flash((f"案件已转为：{new_state.zh}", f"The case is now: {new_state.en}"))
     return redirect(url_for("counter.case_page", case_id=case_id)), 303
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@bp.get("/day")
+@role_required(*STAFF_ROLES)
+def day_view() -> Any:
+    plans = upcoming(get_session(), get_settings().kiosk_name, beijing_date(_now()))
+    return render_template("counter/day.html", plans=plans, words=COUNTER_WORDS, states=STATE_NAMES)
+
+
+@bp.post("/appointments/<int:appointment_id>/attendance")
+@role_required(*STAFF_ROLES)
+def attendance(appointment_id: int) -> Any:
+    session = get_session()
+    try:
+        appointment = record_attendance(session, appointment_id, request.form.get("outcome", ""), current_user(),
+                                        now=_now())
+        session.commit()
+    except KioskError as err:
+        session.rollback()
+        flash((err.text.zh, err.text.en), "error")
+        return redirect(url_for("counter.day_view")), 303
+    if appointment.status == "arrived":
+        return redirect(url_for("counter.case_page", case_id=appointment.case_id)), 303
+    return redirect(url_for("counter.day_view")), 303
+
+
+@bp.get("/dashboard")
+@role_required(*STAFF_ROLES)
+def dashboard_page() -> Any:
+    settings = get_settings()
+    figures = dashboard(get_session(), now=_now(), calendar=load_calendar(settings.holidays_file),
+                        kiosk_name=settings.kiosk_name)
+    return render_template("counter/dashboard.html", f=figures, words=COUNTER_WORDS, states=STATE_NAMES,
+                           statuses=STATUS_NAMES)

@@ -1,0 +1,32 @@
+"""The counter pages' labels in one place (day view, dashboard), bilingual, Chinese first; to be folded into the
+central words catalogue."""
+
+from __future__ import annotations
+
+from kiosk.text import Text
+
+COUNTER_WORDS: dict[str, Text] = {
+    "day_view": Text("今日到场", "Day view"),
+    "today": Text("今天", "Today"),
+    "next_day": Text("下一个开放日", "Next opening day"),
+    "time": Text("时间", "Time"),
+    "case": Text("案件", "Case"),
+    "subject": Text("主体", "Subject"),
+    "filing_type": Text("备案类型", "Filing type"),
+    "bring": Text("需携带", "To bring"),
+    "status": Text("到场状态", "Attendance"),
+    "arrived": Text("已到场", "Arrived"),
+    "no_show": Text("未到场", "No-show"),
+    "nobody": Text("没有预约", "No appointments"),
+    "dashboard": Text("工作台概况", "Dashboard"),
+    "by_state": Text("各状态案件", "Cases by state"),
+    "overdue": Text("已超期", "Overdue"),
+    "provisional": Text("期限暂定（节假日未公布）", "Provisional deadlines (holidays not yet published)"),
+    "appointments_today": Text("今日预约", "Today's appointments"),
+    "photos_retaken": Text("重拍照片", "Photos retaken"),
+    "photos_taken": Text("拍摄照片", "Photos taken"),
+    "average_counter": Text("柜台平均用时（分钟）", "Average time at the counter (minutes)"),
+    "none_yet": Text("暂无", "none yet"),
+    "period": Text("统计天数", "Days counted"),
+    "calendar_until": Text("节假日日历已知至", "Holiday calendar known until"),
+}

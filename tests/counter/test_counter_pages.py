@@ -1,0 +1,63 @@
+"""The counter's web pages: the day view (arrive / no-show buttons) and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.appointments import booking
+from kiosk.models import Appointment, AppointmentSlot
+from tests.conftest import post
+
+from .conftest import new_case, staff
+
+
+def _book_soon(app, hours_ahead: int = 1):
+    """A case booked into a slot starting `hours_ahead` hours from now at the app's kiosk (ids)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with app.extensions["kiosk.db"].session() as s:
+        case = new_case(s)
+        slot = AppointmentSlot(kiosk_name=app.config["KIOSK_SETTINGS"].kiosk_name, starts_at=now + dt.timedelta(hours=hours_ahead),
+                               ends_at=now + dt.timedelta(hours=hours_ahead, minutes=30), capacity=1, location="柜台1", published_by_id=staff(s).id)
+        s.add(slot)
+        s.flush()
+        appt = booking.book(s, case, slot.id, staff(s), now=now)
+        return case.id, case.number, appt.id
+
+
+def test_day_view_lists_arrival_and_arrive_opens_the_case(app, staff_client):
+    case_id, number, appt_id = _book_soon(app)
+    page = staff_client.get("/day")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert number in html and "今天" in html and "需携带" in html and "已预约" in html and "单位公章" in html
+    english = staff_client.get("/day?lang=en").get_data(as_text=True)
+    assert "Today" in english and "To bring" in english and "Booked" in english
+    assert "booked" not in html.replace('"booked"', "")  # the status is shown as words
+    done = post(staff_client, f"/appointments/{appt_id}/attendance", {"outcome": "arrived"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/cases/{case_id}")
+    with app.extensions["kiosk.db"].session() as s:
+        assert s.get(Appointment, appt_id).status == "arrived"
+
+
+def test_no_show_refused_before_the_slot_and_unknown_outcome(app, staff_client):
+    _, _, appt_id = _book_soon(app, hours_ahead=3)
+    early = post(staff_client, f"/appointments/{appt_id}/attendance", {"outcome": "no_show"}, follow_redirects=True)
+    assert "时段尚未开始" in early.get_data(as_text=True)
+    post(staff_client, f"/appointments/{appt_id}/attendance", {"outcome": "x"})
+    assert post(staff_client, "/appointments/999999/attendance", {"outcome": "arrived"}).status_code == 303
+    with app.extensions["kiosk.db"].session() as s:
+        assert s.get(Appointment, appt_id).status == "booked"
+
+
+def test_attendance_needs_csrf_and_login(app, client):
+    _, _, appt_id = _book_soon(app)
+    assert client.get("/day").status_code in (302, 401, 403)
+    assert client.post(f"/appointments/{appt_id}/attendance", data={"outcome": "arrived"}).status_code in (302, 400, 401, 403)
+
+
+def test_dashboard_page_shows_figures_in_words(app, staff_client):
+    _book_soon(app)
+    html = staff_client.get("/dashboard").get_data(as_text=True)
+    assert "工作台概况" in html and "各状态案件" in html and "已超期" in html
+    assert "今日预约" in html and "柜台平均用时" in html and "节假日日历已知至" in html and "草稿" in html
+    assert "Cases by state" in staff_client.get("/dashboard?lang=en").get_data(as_text=True)
