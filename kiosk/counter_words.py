@@ -28,5 +28,12 @@ COUNTER_WORDS: dict[str, Text] = {
     "average_counter": Text("柜台平均用时（分钟）", "Average time at the counter (minutes)"),
     "none_yet": Text("暂无", "none yet"),
     "period": Text("统计天数", "Days counted"),
+    "progress": Text("备案进度查询", "Filing progress"),
+    "too_many": Text("查询次数过多，请稍后再试", "Too many look-ups: please wait a few minutes"),
+    "state": Text("当前状态", "State"),
+    "next_step": Text("下一步", "Next step"),
+    "case_number": Text("案件编号", "Case number"),
+    "id_last4": Text("网站负责人证件号码后4位", "Last 4 characters of the website leader's ID number"),
+    "look_up": Text("查询", "Look up"),
     "calendar_until": Text("节假日日历已知至", "Holiday calendar known until"),
 }

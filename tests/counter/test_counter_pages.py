@@ -61,3 +61,34 @@ def test_dashboard_page_shows_figures_in_words(app, staff_client):
     assert "工作台概况" in html and "各状态案件" in html and "已超期" in html
     assert "今日预约" in html and "柜台平均用时" in html and "节假日日历已知至" in html and "草稿" in html
     assert "Cases by state" in staff_client.get("/dashboard?lang=en").get_data(as_text=True)
+
+
+def _answer(html: str) -> str:
+    start = html.index('id="progress-answer"')
+    return html[start:html.index("</", start)]
+
+
+def test_public_progress_page_state_and_next_step_only(app, client):
+    from tests.conftest import ENTERPRISE_FORM
+
+    with app.extensions["kiosk.db"].session() as s:
+        number = new_case(s).number
+    last4 = ENTERPRISE_FORM["website_leader_id_number"][-4:]
+    page = post(client, "/progress", {"case_number": number, "id_last4": last4})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "草稿" in html and "下一步" in html
+    for personal in ("南京示例科技有限公司", "李四", ENTERPRISE_FORM["website_leader_id_number"], "example.cn", "139"):
+        assert personal not in html
+    wrong = post(client, "/progress", {"case_number": number, "id_last4": "0000"})
+    unknown = post(client, "/progress", {"case_number": "BK-20990101-0001", "id_last4": last4})
+    assert wrong.status_code == unknown.status_code == 200
+    assert _answer(wrong.get_data(as_text=True)) == _answer(unknown.get_data(as_text=True))
+    assert "未找到匹配的案件" in _answer(wrong.get_data(as_text=True))
+
+
+def test_public_progress_page_is_rate_limited(app, client):
+    limiter = app.extensions["kiosk.progress_limiter"]
+    statuses = [post(client, "/progress", {"case_number": "BK-1", "id_last4": "1234"}).status_code
+                for _ in range(limiter.limit + 1)]
+    assert statuses[:-1] == [200] * limiter.limit and statuses[-1] == 429
+    assert "查询次数过多" in post(client, "/progress", {"case_number": "x", "id_last4": "1"}).get_data(as_text=True)
