@@ -16,6 +16,7 @@ from kiosk.counter_words import COUNTER_WORDS
 from kiosk.dashboard import dashboard
 from kiosk.deadlines import beijing_date, load_calendar
 from kiosk.models import Case, User
+from kiosk.notices.outbox import NOTICE_STATUS_NAMES, outbox
 from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
@@ -190,3 +191,12 @@ def dashboard_page() -> Any:
                         kiosk_name=settings.kiosk_name)
     return render_template("counter/dashboard.html", f=figures, words=COUNTER_WORDS, states=STATE_NAMES,
                            statuses=STATUS_NAMES)
+
+
+@bp.get("/notices")
+@role_required(*STAFF_ROLES)
+def notices_page() -> Any:
+    status = request.args.get("status") or None
+    rows = outbox(get_session(), status=status)
+    return render_template("counter/notices.html", rows=rows, status=status, statuses=NOTICE_STATUS_NAMES,
+                           words=COUNTER_WORDS)

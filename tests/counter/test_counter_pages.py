@@ -92,3 +92,16 @@ def test_public_progress_page_is_rate_limited(app, client):
                 for _ in range(limiter.limit + 1)]
     assert statuses[:-1] == [200] * limiter.limit and statuses[-1] == 429
     assert "查询次数过多" in post(client, "/progress", {"case_number": "x", "id_last4": "1"}).get_data(as_text=True)
+
+
+def test_notices_page_shows_delivery_state_in_words_and_masks_recipients(app, staff_client):
+    _, number, _ = _book_soon(app)
+    with app.extensions["kiosk.db"].session() as s:
+        from kiosk.models import Notice
+
+        assert s.query(Notice).count() >= 1
+    html = staff_client.get("/notices").get_data(as_text=True)
+    assert number in html and "待发送" in html and "短信" in html
+    assert "13900139000" not in html and "13800138000" not in html
+    assert "Waiting to be sent" in staff_client.get("/notices?lang=en").get_data(as_text=True)
+    assert number not in staff_client.get("/notices?status=sent").get_data(as_text=True)
