@@ -45,5 +45,9 @@ COUNTER_WORDS: dict[str, Text] = {
     "sent_at": Text("发送时间", "Sent"),
     "next_try": Text("下次尝试", "Next try"),
     "no_notices": Text("没有通知", "No notices"),
+    "due": Text("办理期限", "Due"),
+    "working_days_left": Text("剩余工作日", "working days left"),
+    "overdue_by": Text("已超期", "overdue"),
+    "provisional_mark": Text("暂定", "provisional"),
     "calendar_until": Text("节假日日历已知至", "Holiday calendar known until"),
 }

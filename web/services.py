@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from kiosk.archive import Archive, open_archive
 from kiosk.db import Database
+from kiosk.deadlines import WorkCalendar, load_calendar
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     """Open the archive and complete or remove half-written archive work left by a crash (each action logged)."""
     archive = app.extensions["kiosk.archive"] = open_archive(settings)
     archive.recover(database)
+    app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)
 
 
 def get_archive(app: Flask | None = None) -> Archive:
@@ -27,3 +29,8 @@ def get_archive(app: Flask | None = None) -> Archive:
 
 def get_settings(app: Flask | None = None) -> Settings:
     return (app or current_app).config["KIOSK_SETTINGS"]
+
+
+def get_calendar(app: Flask | None = None) -> WorkCalendar:
+    """The working-day calendar (chinesecalendar plus the holidays file), loaded once at start."""
+    return (app or current_app).extensions["kiosk.calendar"]

@@ -105,3 +105,29 @@ def test_notices_page_shows_delivery_state_in_words_and_masks_recipients(app, st
     assert "13900139000" not in html and "13800138000" not in html
     assert "Waiting to be sent" in staff_client.get("/notices?lang=en").get_data(as_text=True)
     assert number not in staff_client.get("/notices?status=sent").get_data(as_text=True)
+
+
+def test_working_day_due_dates_on_list_and_case_page_across_national_day(app, staff_client):
+    import re
+
+    from .conftest import beijing, put_in_state
+
+    with app.extensions["kiosk.db"].session() as s:
+        late = new_case(s, domain="late.cn")
+        put_in_state(s, late, "at_administration", beijing(2026, 9, 29, 10, 0))  # 20 working days across 国庆
+        approved = new_case(s, domain="fresh.cn")
+        put_in_state(s, approved, "approved", dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+        late_id, approved_id = late.id, approved.id
+    listing = staff_client.get("/cases").get_data(as_text=True)
+    assert 'class="overdue"' in listing and "通信管理局审核" in listing and "公安机关互联网站备案" in listing
+    page = staff_client.get(f"/cases/{late_id}").get_data(as_text=True)
+    due = re.search(r'id="case-deadline"><span class="deadline overdue" data-due="([0-9-]+)"', page)
+    # 20 working days from 29 September: 27 October without holidays; the National Day week 1-8 October (and the
+    # make-up working day) moves it to 2 November
+    assert due and dt.date.fromisoformat(due.group(1)) == dt.date(2026, 11, 2)
+    assert "已超期" in page
+    ps = staff_client.get(f"/cases/{approved_id}").get_data(as_text=True)
+    expected = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1) + dt.timedelta(days=30)).astimezone(
+        dt.timezone(dt.timedelta(hours=8))).date()
+    assert "公安机关互联网站备案" in ps and "备案通过后30日内" in ps and abs((dt.date.fromisoformat(
+        re.search(r'data-due="([0-9-]+)"', ps).group(1)) - expected).days) <= 1
