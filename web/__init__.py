@@ -24,7 +24,7 @@ from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
 from kiosk.text import KioskError, Text
 from kiosk.workflow import EDITABLE_STATES, State
-from web import api, audit, auth, booth, counter, documents, services, users
+from web import api, audit, auth, booth, counter, documents, progress, services, users
 from web import db as web_db
 from web.auth import current_user
 from web.i18n import current_lang, tr
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 # One blueprint per audience.
-BLUEPRINTS = (auth.bp, counter.bp, api.bp, api.health_bp, users.bp, booth.bp, documents.bp, audit.bp)
+BLUEPRINTS = (auth.bp, counter.bp, api.bp, api.health_bp, users.bp, booth.bp, documents.bp, audit.bp, progress.bp)
 
 # What tests may put into the test config instead of the real thing (never set in production).
 TEST_DOUBLES = {
@@ -111,6 +111,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web_db.init_app(app, database)
     services.init_app(app, settings, database)
     app.extensions["kiosk.login_limiter"] = AddressLimiter()
+    app.extensions["kiosk.progress_limiter"] = AddressLimiter()
     csrf.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

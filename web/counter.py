@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import Session
 
 from kiosk import cases as case_service
+from kiosk.appointments.booking import STATUS_NAMES, record_attendance
+from kiosk.appointments.dayview import upcoming
+from kiosk.counter_pages import case_deadline_status, case_list_with_deadlines
+from kiosk.counter_words import COUNTER_WORDS
+from kiosk.dashboard import dashboard
+from kiosk.deadlines import beijing_date
 from kiosk.models import Case, User
+from kiosk.notices.outbox import NOTICE_STATUS_NAMES, outbox
 from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
@@ -22,7 +30,7 @@ from kiosk.workflow import (
 )
 from web.auth import current_user, home_for, role_required
 from web.db import get_session
-from web.services import get_archive, get_settings
+from web.services import get_archive, get_calendar, get_settings
 
 bp = Blueprint("counter", __name__)
 PAGE_SIZE = 25
@@ -48,10 +56,12 @@ def case_list() -> Any:
     if state and state not in {s.value for s in State}:
         state = None
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    rows, total = case_service.list_cases(get_session(), state=state, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows, total, deadlines = case_list_with_deadlines(get_session(), state=state, limit=PAGE_SIZE,
+                                                      offset=(page - 1) * PAGE_SIZE, now=_now(), calendar=get_calendar())
     return render_template(
         "counter/case_list.html", cases=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-        state=state, states=STATE_NAMES, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES,
+        state=state, states=STATE_NAMES, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES, deadlines=deadlines,
+        words=COUNTER_WORDS,
     )
 
 
@@ -124,6 +134,7 @@ def case_page(case_id: int) -> Any:
         "counter/case.html", case=case, checklist=case_service.checklist(case),
         moves=case_service.available_moves(case, user), states=STATE_NAMES, provinces=PROVINCES,
         subject_types=SUBJECT_TYPE_NAMES, id_types=ID_TYPES, sms_pilot=is_sms_pilot(case.province),
+        deadline=case_deadline_status(session, case, _now(), get_calendar()), words=COUNTER_WORDS,
     )
 
 
@@ -146,3 +157,48 @@ def move(case_id: int) -> Any:
     new_state = STATE_NAMES[State(case.state)]
     flash((f"案件已转为：{new_state.zh}", f"The case is now: {new_state.en}"))
     return redirect(url_for("counter.case_page", case_id=case_id)), 303
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@bp.get("/day")
+@role_required(*STAFF_ROLES)
+def day_view() -> Any:
+    plans = upcoming(get_session(), get_settings().kiosk_name, beijing_date(_now()))
+    return render_template("counter/day.html", plans=plans, words=COUNTER_WORDS, states=STATE_NAMES)
+
+
+@bp.post("/appointments/<int:appointment_id>/attendance")
+@role_required(*STAFF_ROLES)
+def attendance(appointment_id: int) -> Any:
+    session = get_session()
+    try:
+        appointment = record_attendance(session, appointment_id, request.form.get("outcome", ""), current_user(),
+                                        now=_now())
+        session.commit()
+    except KioskError as err:
+        session.rollback()
+        flash((err.text.zh, err.text.en), "error")
+        return redirect(url_for("counter.day_view")), 303
+    if appointment.status == "arrived":
+        return redirect(url_for("counter.case_page", case_id=appointment.case_id)), 303
+    return redirect(url_for("counter.day_view")), 303
+
+
+@bp.get("/dashboard")
+@role_required(*STAFF_ROLES)
+def dashboard_page() -> Any:
+    figures = dashboard(get_session(), now=_now(), calendar=get_calendar(), kiosk_name=get_settings().kiosk_name)
+    return render_template("counter/dashboard.html", f=figures, words=COUNTER_WORDS, states=STATE_NAMES,
+                           statuses=STATUS_NAMES)
+
+
+@bp.get("/notices")
+@role_required(*STAFF_ROLES)
+def notices_page() -> Any:
+    status = request.args.get("status") or None
+    rows = outbox(get_session(), status=status)
+    return render_template("counter/notices.html", rows=rows, status=status, statuses=NOTICE_STATUS_NAMES,
+                           words=COUNTER_WORDS)

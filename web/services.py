@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from kiosk.archive import Archive, open_archive
 from kiosk.db import Database
+from kiosk.deadlines import WorkCalendar, load_calendar
 from kiosk.kiosks import register_kiosk
 from kiosk.settings import Settings
 
@@ -21,6 +22,7 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     archive.recover(database)
     if archive.signer is not None:
         register_kiosk(database, settings.kiosk_name, archive.signer)
+    app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)
 
 
 def get_archive(app: Flask | None = None) -> Archive:
@@ -30,3 +32,8 @@ def get_archive(app: Flask | None = None) -> Archive:
 
 def get_settings(app: Flask | None = None) -> Settings:
     return (app or current_app).config["KIOSK_SETTINGS"]
+
+
+def get_calendar(app: Flask | None = None) -> WorkCalendar:
+    """The working-day calendar (chinesecalendar plus the holidays file), loaded once at start."""
+    return (app or current_app).extensions["kiosk.calendar"]

@@ -186,3 +186,21 @@ def mark_no_show(session: Session, appointment: Appointment, actor: User, *, now
 def history(session: Session, case_id: int) -> list[Appointment]:
     """Every appointment of a case, oldest first (reschedules, cancellations, no-shows included)."""
     return list(session.scalars(select(Appointment).where(Appointment.case_id == case_id).order_by(Appointment.id)))
+
+
+ATTENDANCE_OUTCOMES = ("arrived", "no_show")
+
+
+def record_attendance(session: Session, appointment_id: int, outcome: str, actor: User, *, now: dt.datetime) -> Appointment:
+    """The day view's buttons: the applicant of `appointment_id` arrived or did not come."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise _err("unknown_appointment", "没有这个预约", "No such appointment", 404)
+    if outcome == "arrived":
+        mark_arrived(session, appointment, actor, now=now)
+    elif outcome == "no_show":
+        mark_no_show(session, appointment, actor, now=now)
+    else:
+        raise _err("unknown_outcome", "未知的到场结果", "Unknown attendance outcome", 400)
+    session.flush()
+    return appointment

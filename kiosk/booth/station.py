@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from capture import AUTO, Camera, open_source
 from kiosk.archive.store import BlobStore
-from kiosk.booth.attempts import AttemptRecorder, has_accepted_photo, normalise_reason, pending_attempt, require_onsite
+from kiosk.booth.attempts import (
+    AttemptRecorder,
+    has_accepted_photo,
+    normalise_reason,
+    pending_attempt,
+    require_onsite,
+)
 from kiosk.booth.session import BoothSession, JudgeLike
 from kiosk.db import Database
 from kiosk.liveness import LivenessConfig, LivenessSession
 from kiosk.models import AuditEvent, Case, User, utcnow
-from sqlalchemy.orm import Session
 from kiosk.settings import Settings
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Appointment, Case, CaseEvent, Notice
+from kiosk.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +87,43 @@ def enqueue_for_appointment(session: Session, case: Case, appointment: Appointme
         log.exception("could not queue the appointment notices of case %s", case.number)
         return []
     return queued
+
+
+NOTICE_STATUS_NAMES: dict[str, Text] = {
+    "pending": Text("待发送", "Waiting to be sent"),
+    "sent": Text("已送达", "Sent"),
+    "failed": Text("发送失败", "Failed"),
+}
+CHANNEL_NAMES: dict[str, Text] = {EMAIL: Text("电子邮件", "Email"), SMS: Text("短信", "SMS")}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    notice_id: int
+    case_id: int
+    case_number: str
+    channel: Text
+    recipient: str  # masked
+    subject: str
+    status: str
+    status_name: Text
+    attempts: int
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    next_attempt_at: dt.datetime
+    last_error: str | None
+
+
+def outbox(session: Session, *, status: str | None = None, limit: int = 100) -> list[OutboxRow]:
+    """The newest notices (optionally of one status) with their delivery state in words; recipients masked."""
+    from kiosk.notices.gateways import mask
+
+    stmt = select(Notice, Case.number).join(Case, Case.id == Notice.case_id).order_by(Notice.id.desc()).limit(limit)
+    if status in NOTICE_STATUS_NAMES:
+        stmt = stmt.where(Notice.status == status)
+    return [
+        OutboxRow(n.id, n.case_id, number, CHANNEL_NAMES.get(n.channel, Text(n.channel, n.channel)), mask(n.recipient),
+                  n.subject, n.status, NOTICE_STATUS_NAMES.get(n.status, Text(n.status, n.status)), n.attempts,
+                  n.created_at, n.sent_at, n.next_attempt_at, n.last_error)
+        for n, number in session.execute(stmt)
+    ]
