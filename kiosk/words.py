@@ -8,6 +8,7 @@ for codes that had none; tests/core/test_words.py fails when a new enum member o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
 from kiosk.booth.live import CHECK_LABELS, BoothPhase
@@ -118,7 +119,7 @@ TARGET_KIND_WORDS: dict[str, Text] = {
     "slot": Text("预约时段", "Appointment slot"),
 }
 
-CATALOGUE: dict[str, Mapping[str, Text]] = {
+CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain codes (a StrEnum is a str)
     "state": STATE_NAMES,
     "role": ROLE_NAMES,
     "photo_check": PHOTO_CHECK_WORDS,
