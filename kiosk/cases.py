@@ -370,6 +370,8 @@ class Sealer(Protocol):
 
     def seal_case(self, session: Session, case: Case, actor: User) -> object: ...
 
+    def seal_decision(self, session: Session, case: Case, actor: User, event: CaseEvent) -> object: ...
+
 
 def move_case(
     session: Session,
@@ -386,12 +388,16 @@ def move_case(
     Raises KioskError (and changes nothing) when the move is not allowed from the case's state, the actor's role
     may not make it, a reason is required but missing, or a guard fails. A move that seals (finishing the on-site
     verification) seals the case's evidence through `archive` in the same transaction: if sealing fails, the
-    caller rolls back and the case stays where it was. Such a move without an archive is a programming error
-    (ValueError): evidence is never silently left unsealed.
+    caller rolls back and the case stays where it was. Every other move of a case sealed before (internal
+    audit, submission, SMS step, approval with its record number, return, withdrawal) appends a signed decision
+    manifest to the case's chain the same way. Such a move without an archive is a programming error
+    (ValueError): evidence and decisions are never silently left unsealed.
     """
     move = filing.find_case_move(case, move_name)
     if move.seals and archive is None:
         raise ValueError(f"the move {move.name!r} seals the case's evidence: pass the archive")
+    if case.sealed_at is not None and archive is None:
+        raise ValueError(f"case {case.number} is sealed: the move {move.name!r} is sealed as a decision, pass the archive")
     if actor.role not in move.roles:
         raise KioskError("forbidden_move", Text("您的角色不能执行此操作", "Your role may not make this move"), status=403)
     reason = (reason or "").strip() or None
@@ -413,6 +419,9 @@ def move_case(
     if move.seals:
         assert archive is not None  # checked above, before anything changed
         archive.seal_case(session, case, actor)  # after the event, so the sealed timeline includes this move
+    elif case.sealed_at is not None:
+        assert archive is not None  # checked above
+        archive.seal_decision(session, case, actor, event)
     return event
 
 

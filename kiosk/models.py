@@ -67,6 +67,7 @@ class SealKind(StrEnum):
     SEAL = "seal"  # a case's first sealing
     CORRECTION = "correction"  # a later sealing that supersedes the previous one
     TOMBSTONE = "tombstone"  # retention removed the files; this records what and why
+    DECISION = "decision"  # a later move of a sealed case (audit, submission, SMS step, approval, return, ...)
 
 
 class UTCDateTime(TypeDecorator):

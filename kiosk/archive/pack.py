@@ -38,6 +38,7 @@ from kiosk.archive.manifest import (
     signature_path,
 )
 from kiosk.archive.problems import Problem
+from kiosk.archive.record import apply_decisions, record_problems
 from kiosk.archive.sealing import SIGNING_KEY_PREFIX
 from kiosk.archive.signing import (
     KEYS_DIR,
@@ -152,6 +153,9 @@ def case_integrity(session: Session, store: BlobStore, case_id: int) -> CaseInte
         if len(data) != f.get("size"):
             report.add("altered_blob", f"blob {sha}", "证据文件大小不符", f"{len(data)} bytes, sealed as {f.get('size')}")
     live = [sha for sha in files if sha not in removed]
+    case = session.get(Case, case_id)
+    if case is not None:
+        report.problems.extend(record_problems(session, store, case))
     status = "damaged" if not report.ok else ("expired" if seals[-1].kind == SealKind.TOMBSTONE else "intact")
     return CaseIntegrity(status, report.problems, len(seals), len(live))
 
@@ -216,10 +220,10 @@ def build_pack(session: Session, store: BlobStore, signer: Signer, case: Case, a
         for f in live_files(m):
             file_meta[str(f.get("sha256"))] = f
     evidence: dict[str, Any] | None = None
-    for m in reversed(manifests):
-        snap = next((f for f in live_files(m) if f.get("role") == "evidence_snapshot"), None)
+    for i in range(len(manifests) - 1, -1, -1):
+        snap = next((f for f in live_files(manifests[i]) if f.get("role") == "evidence_snapshot"), None)
         if snap and (raw := read(str(snap["sha256"]))) is not None:
-            evidence = json.loads(raw)
+            evidence = apply_decisions(json.loads(raw), manifests[i + 1:])  # current state, record number, timeline
             entries["evidence.json"] = raw
             break
     if evidence is None:

@@ -175,7 +175,9 @@ def build_report(
     province = PROVINCES.get(case.get("province", ""))
     story.append(_kv([
         (_both("案件编号", "Case number"), case.get("number")),
-        (_both("状态（封存时）", "State (when sealed)"), _label(STATE_NAMES, case.get("state", ""), State)),
+        (_both("当前状态", "Current state"), _label(STATE_NAMES, case.get("state", ""), State)),
+        (_both("状态（封存时）", "State (when sealed)"),
+         _label(STATE_NAMES, evidence.get("sealed_state") or case.get("state", ""), State)),
         (_both("主体类型", "Subject type"), _label(SUBJECT_TYPE_NAMES, case.get("subject_type", ""), SubjectType)),
         (_both("主体名称", "Subject name"), case.get("subject_name")),
         (_both("证件号码", "Certificate number"), f"{case.get('subject_cert_number', '')} ({case.get('subject_cert_type', '')})"),

@@ -18,6 +18,7 @@ CODES = (
     "broken_link",
     "duplicate_sequence",
     "db_mismatch",
+    "record_mismatch",
     "access_log_altered",
     "access_log_broken",
     "extra_file",

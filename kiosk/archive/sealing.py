@@ -40,7 +40,7 @@ from kiosk.archive.manifest import (
 from kiosk.archive.signing import Signer, public_raw
 from kiosk.archive.store import BlobStore, sha256_hex
 from kiosk.files import atomic_write, tmp_owner
-from kiosk.models import BlobRecord, Case, Seal, SealKind, Setting, User
+from kiosk.models import BlobRecord, Case, CaseEvent, Seal, SealKind, Setting, User
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
@@ -330,6 +330,50 @@ def seal_case(
     )
     case.sealed_at = now
     return seal
+
+
+def decision_data(event: CaseEvent, case: Case, actor: User | None) -> dict[str, Any]:
+    """What a decision manifest records of one move: the move, states, reason, record number, who and when."""
+    return {
+        "move": event.move,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "record_number": case.record_number,
+        "at": iso(event.at),
+        "actor": user_ref(actor),
+    }
+
+
+def seal_decision(
+    session: Session,
+    store: BlobStore,
+    signer: Signer,
+    case: Case,
+    actor: User,
+    kiosk_name: str,
+    move_event: CaseEvent,
+    *,
+    retention_days: int | None = None,
+) -> Seal:
+    """Append a signed "decision" manifest for `move_event`, a move of the already sealed `case` (internal audit,
+    submission, SMS step, approval with its record number, return, withdrawal, reopening). The sealed evidence
+    stays as it is; the decision names the newest sealing it follows. Seal row added, not committed; the caller
+    commits or rolls back (the files are then removed). Raises ValueError when the case was never sealed."""
+    session.flush()  # gives the event its time
+    earlier = latest_seal(session, case.id)
+    if earlier is None:
+        raise ValueError(f"case {case.number} was never sealed: there is nothing to append a decision to")
+    now = dt.datetime.now(dt.UTC)
+    if move_event.at is None:
+        move_event.at = now
+    extra = {
+        "decision": decision_data(move_event, case, actor),
+        "decides": {"sequence": earlier.sequence, "manifest_sha256": earlier.manifest_sha256},
+    }
+    retain_until = now + dt.timedelta(days=retention_days) if retention_days is not None else None
+    return append_manifest(session, store, signer, kind=SealKind.DECISION, case=case, actor=actor,
+                           kiosk_name=kiosk_name, files=[], extra=extra, now=now, retain_until=retain_until)
 
 
 def latest_seal(session: Session, case_id: int) -> Seal | None:

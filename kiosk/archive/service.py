@@ -19,7 +19,7 @@ from kiosk.archive.keys import load_or_create_archive_key
 from kiosk.archive.signing import Signer, load_or_create_signer
 from kiosk.archive.store import BlobStore
 from kiosk.db import Database
-from kiosk.models import Case, Seal, User
+from kiosk.models import Case, CaseEvent, Seal, User
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,12 @@ class Archive:
         """Seal `case`'s evidence in the caller's transaction (see kiosk.archive.sealing.seal_case)."""
         return sealing.seal_case(session, self.store, self._signing(), case, actor, self.kiosk_name,
                                  retention_days=self.retention_days)
+
+    def seal_decision(self, session: Session, case: Case, actor: User, event: CaseEvent) -> Seal:
+        """Append the signed decision manifest of `event`, a move of the sealed `case` (see
+        kiosk.archive.sealing.seal_decision)."""
+        return sealing.seal_decision(session, self.store, self._signing(), case, actor, self.kiosk_name, event,
+                                     retention_days=self.retention_days)
 
     def build_pack(self, session: Session, case: Case, actor: User | None) -> pack.Pack:
         """The case's signed evidence pack (see kiosk.archive.pack.build_pack)."""

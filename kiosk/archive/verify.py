@@ -1,5 +1,6 @@
 """Verify the whole archive: every blob re-hashed, every manifest's name, signature and chain link checked, the
-database's Seal rows compared with the manifests, the access log's chain checked. Names every problem."""
+database's Seal rows compared with the manifests, every sealed case's record compared with its database rows
+(kiosk.archive.record), the access log's chain checked. Names every problem."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from kiosk.archive.manifest import (
     read_manifest,
 )
 from kiosk.archive.problems import Problem
+from kiosk.archive.record import record_problems
 from kiosk.archive.recovery import QUARANTINE_DIR
 from kiosk.archive.sealing import CHAIN_HEAD_KEY, PENDING_DIR, SIGNING_KEY_PREFIX
 from kiosk.archive.signing import KEYS_DIR, load_archive_keys, public_raw, verify_signature
@@ -269,6 +271,10 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
                 report.add(code, f"{folder}/{p.name}", zh, en)
 
     if session is not None:
+        for case_id in sorted(set(session.scalars(select(Seal.case_id).where(Seal.case_id.is_not(None))))):
+            case = session.get(Case, case_id)
+            if case is not None:
+                report.problems.extend(record_problems(session, store, case))
         report.problems.extend(verify_access_log(session))
     return report
 

@@ -242,3 +242,15 @@ def _host() -> str:
     import socket
 
     return socket.gethostname().replace(".", "_").replace("~", "_")
+
+
+def test_database_edit_of_a_sealed_case_shows_tampering_not_intact(app, client, sealed):
+    from sqlalchemy import text
+
+    with get_database(app).session() as s:
+        s.execute(text("UPDATE cases SET subject_name='EDITED' WHERE number=:n"), {"n": NUMBER})
+        s.commit()
+    login(client, "auditor")
+    page = client.get(f"/audit/cases/{NUMBER}").get_data(as_text=True)
+    assert "证据完好" not in page
+    assert "record_mismatch" in page and "case.subject_name" in page
