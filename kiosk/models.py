@@ -228,6 +228,7 @@ class PhotoAttempt(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     overridden_checks: Mapped[list[Any]] = mapped_column(default=list)
+    profile_version: Mapped[int | None] = mapped_column(Integer, default=None)  # BackdropProfile.version judged with
 
     case: Mapped[Case] = relationship(back_populates="photo_attempts")
     results: Mapped[list[CheckResultRow]] = relationship(back_populates="photo_attempt", order_by="CheckResultRow.position")
@@ -485,3 +486,20 @@ class Approval(Base):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id])
+
+
+class BackdropProfile(Base):
+    """One version of a kiosk's calibration profile (backdrop, camera, thresholds). Versions are never edited:
+    a recalibration or an import adds the next version (kiosk.profiles)."""
+
+    __tablename__ = "backdrop_profiles"
+    __table_args__ = (UniqueConstraint("kiosk_name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    source: Mapped[str] = mapped_column(String(40), default="")  # calibrate / import / thresholds
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"thresholds": {...}, "camera": {...}, ...}
