@@ -22,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", default="measure", choices=["measure", "export", "import"],
                         help="measure a backdrop image (default), export or import a profile version")
     parser.add_argument("file", nargs="?", help="import: the exported profile (JSON)")
-    parser.add_argument("--backdrop", help="photo of the empty backdrop, taken by the kiosk camera")
+    parser.add_argument("--backdrop", nargs="+", help="photo(s) of the empty backdrop, taken by the kiosk camera")
+    parser.add_argument("--wordmark", help="the wordmark's region in the frame: x0,y0,x1,y1 as fractions")
     parser.add_argument("--out", help="profile to write (JSON)")
     parser.add_argument("--base", help="existing profile whose thresholds are kept")
     parser.add_argument("--save", action="store_true", help="add the measured profile as the kiosk's next version")
@@ -38,18 +39,22 @@ def run(args: argparse.Namespace) -> int:
     if not args.backdrop or not (args.out or args.save):
         print("error: --backdrop and --out or --save are required")
         return 2
-    from calibration.backdrop import measure_backdrop, profile_from_measurement
+    from calibration.backdrop_model import model_from_frames
     from kiosk.photo import JudgeConfig, load_image
 
     try:
         base = JudgeConfig.from_profile(args.base).to_dict() if args.base else {}
         base = {k: v for k, v in base.items() if v != getattr(JudgeConfig(), k)} if base else {}
-        frame = load_image(args.backdrop)
-    except KioskError as exc:
-        print(f"error: {exc.text.both()}")
+        frames = [load_image(path) for path in args.backdrop]
+        corners = [float(v) for v in args.wordmark.split(",")] if args.wordmark else []
+        if args.wordmark and len(corners) != 4:
+            raise ValueError("--wordmark needs x0,y0,x1,y1")
+        wordmark = (corners[0], corners[1], corners[2], corners[3]) if corners else None
+        profile = model_from_frames(frames, wordmark=wordmark, base=base)
+    except (KioskError, ValueError) as exc:
+        print(f"error: {exc.text.both() if isinstance(exc, KioskError) else exc}")
         return 2
-    measure = measure_backdrop(frame)
-    profile = profile_from_measurement(measure, base)
+    measure = {**profile["camera"], "backdrop_lab": profile["thresholds"]["backdrop_lab"]}
     JudgeConfig.from_dict(profile["thresholds"])  # validate before writing
     print(f"backdrop Lab {measure['backdrop_lab']} (spread {measure['backdrop_spread_delta_e_p90']})")
     if args.out:
@@ -58,6 +63,6 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         from calibration.profile_io import save_version
 
-        version = save_version(args.kiosk, profile, source="calibrate", note=f"from {args.backdrop}")
+        version = save_version(args.kiosk, profile, source="calibrate", note=f"from {len(frames)} frame(s)")
         print(f"saved as profile version {version}")
     return 0
