@@ -92,6 +92,7 @@ def model_from_frames(frames: Sequence[np.ndarray], *, wordmark: Region | None =
     lightness = lab[..., 0][mask] if mask.any() else np.zeros(1)
     falloff = float(np.percentile(lightness, 95) - np.percentile(lightness, 5))
     profile = profile_from_measurement(measure, base)
+    profile["thresholds"]["curtain_region"] = list(region)
     profile["backdrop"] = {
         "frames": len(frames),
         "lab": measure["backdrop_lab"],
