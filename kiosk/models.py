@@ -232,6 +232,7 @@ class PhotoAttempt(Base):
     # LivenessResult.as_dict() of the test before this photo (plan, outcome, seconds, who skipped and why); None:
     # liveness off at the booth that took it
     liveness: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    profile_version: Mapped[int | None] = mapped_column(Integer, default=None)  # BackdropProfile.version judged with
 
     case: Mapped[Case] = relationship(back_populates="photo_attempts")
     results: Mapped[list[CheckResultRow]] = relationship(back_populates="photo_attempt", order_by="CheckResultRow.position")
@@ -506,3 +507,20 @@ class KioskKey(Base):
     public_key_pem: Mapped[str] = mapped_column(Text)
     registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class BackdropProfile(Base):
+    """One version of a kiosk's calibration profile (backdrop, camera, thresholds). Versions are never edited:
+    a recalibration or an import adds the next version (kiosk.profiles)."""
+
+    __tablename__ = "backdrop_profiles"
+    __table_args__ = (UniqueConstraint("kiosk_name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    source: Mapped[str] = mapped_column(String(40), default="")  # calibrate / import / thresholds
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"thresholds": {...}, "camera": {...}, ...}

@@ -40,6 +40,7 @@ from flask import (
 
 from capture import BROWSER
 from capture.stream import BOUNDARY, mjpeg_parts
+from kiosk import profiles
 from kiosk.archive.store import BlobMissingError
 from kiosk.booth import attempts as attempt_service
 from kiosk.booth import station
@@ -293,6 +294,8 @@ def counter_view(case_id: int) -> Any:
         "booth/counter.html", case=case, attempts=attempts, booth_link=booth_link,
         bound_here=booth.case_id == case.id, labels=CHECK_LABELS, liveness_on=booth.liveness_enabled,
         summaries={a.id: attempt_service.attempt_summary(a) for a in attempts},
+        calibration=profiles.calibration_status(get_session(), get_settings().kiosk_name),
+        verdict_labels={a.id: profiles.attempt_label(a) for a in attempts},
     )
 
 

@@ -271,7 +271,7 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
                 report.add(code, f"{folder}/{p.name}", zh, en)
 
     if session is not None:
-        for case_id in sorted(set(session.scalars(select(Seal.case_id).where(Seal.case_id.is_not(None))))):
+        for case_id in sorted({cid for cid in session.scalars(select(Seal.case_id)) if cid is not None}):
             case = session.get(Case, case_id)
             if case is not None:
                 report.problems.extend(record_problems(session, store, case))

@@ -41,6 +41,7 @@ from kiosk.models import (
     User,
     utcnow,
 )
+from kiosk.profiles import current as current_profile
 from kiosk.text import KioskError, Text
 from kiosk.validators import MAX_REASON, check_text
 from kiosk.workflow import State
@@ -93,8 +94,10 @@ def store_attempt(
     *,
     trigger: str = CaptureTrigger.AUTO,
     liveness: dict[str, Any] | None = None,
+    profile_version: int | None = None,
 ) -> PhotoAttempt:
-    """Store the JPEG and a PhotoAttempt with one CheckResultRow per result of `verdict` (Verdict.as_dict())."""
+    """Store the JPEG and a PhotoAttempt with one CheckResultRow per result of `verdict` (Verdict.as_dict()),
+    judged with the kiosk's calibration profile `profile_version` (None: not calibrated)."""
     require_onsite(case)
     ref = store.put(photo.jpeg, encrypt=False, media_type="image/jpeg")
     record_blob(session, ref)
@@ -112,6 +115,7 @@ def store_attempt(
         status=AttemptStatus.TAKEN,
         overridden_checks=[],
         liveness=liveness,
+        profile_version=profile_version,
     )
     session.add(attempt)
     for position, result in enumerate(verdict.get("results", [])):
@@ -138,7 +142,11 @@ class AttemptRecorder:
             case = db.get(Case, capture.case_id)
             if case is None:
                 raise KioskError("case_not_found", Text("案件不存在", "No such case"), status=404)
+            # the judge loads the kiosk's current profile version when the booth starts (station.judge_factory);
+            # a recalibration takes effect at the next booth start, recorded here as the version then current
+            profile = current_profile(db, self.kiosk_name)
             attempt = store_attempt(db, self.store, case, photo, capture.verdict_dict, trigger=capture.trigger,
+                                    profile_version=profile.version if profile else None,
                                     liveness=capture.liveness)
             return attempt.id
 

@@ -24,6 +24,7 @@ from kiosk.booth.session import BoothSession, JudgeLike
 from kiosk.db import Database
 from kiosk.liveness import LivenessConfig, LivenessSession
 from kiosk.models import AuditEvent, Case, User, utcnow
+from kiosk.profiles import current as current_profile
 from kiosk.settings import Settings
 
 
@@ -33,13 +34,19 @@ def camera_factory(settings: Settings) -> Callable[[], Camera]:
     return lambda: open_source(spec)
 
 
-def judge_factory(settings: Settings) -> Callable[[], JudgeLike]:
-    """Makes the photo judge for video (tracking across frames) with the kiosk's threshold profile, if any."""
+def judge_factory(settings: Settings, database: Database | None = None) -> Callable[[], JudgeLike]:
+    """Makes the photo judge for video (tracking across frames) with the kiosk's current calibration profile
+    version from the database (kiosk.profiles), else the threshold profile file of the settings, if any."""
     profile = settings.profile
 
     def make_judge() -> JudgeLike:
         from kiosk.photo import JudgeConfig, PhotoJudge  # loads MediaPipe: only in the booth's worker thread
 
+        if database is not None:
+            with database.session() as db:
+                stored = current_profile(db, settings.kiosk_name)
+                if stored is not None:
+                    return PhotoJudge(JudgeConfig.from_dict(stored.data.get("thresholds")), video=True)
         return PhotoJudge(JudgeConfig.from_profile(profile) if profile else None, video=True)
 
     return make_judge
@@ -66,7 +73,7 @@ def open_booth(
     """The kiosk's booth session. `camera` and `judge` replace the factories made from `settings` (tests pass
     fakes); `options` are BoothSession's timings."""
     recorder = AttemptRecorder(database, store, settings.kiosk_name, settings.zone)
-    return BoothSession(camera or camera_factory(settings), judge or judge_factory(settings), recorder,
+    return BoothSession(camera or camera_factory(settings), judge or judge_factory(settings, database), recorder,
                         liveness=liveness_factory(settings), **(options or {}))
 
 

@@ -125,3 +125,7 @@ class JudgeConfig(Thresholds):
     backdrop_lab: tuple[float, float, float] | None = None
     backdrop_max_delta_e: float = 18.0
     backdrop_min_fraction: float = 0.6     # share of the background that must match the backdrop colour
+    # curtain geometry (calibration.backdrop_model; enabled only when calibrated): the curtain's box in the frame
+    # (x0, y0, x1, y1 fractions); the head top and both shoulders at least curtain_margin inside it
+    curtain_region: tuple[float, float, float, float] | None = None
+    curtain_margin: float = 0.0

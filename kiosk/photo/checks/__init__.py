@@ -8,6 +8,7 @@ from kiosk.photo.checks import (
     backdrop,
     centred,
     colour,
+    curtain_head,
     exposure,
     face_norm,
     framing,
@@ -40,6 +41,7 @@ CHECKS: tuple[Check, ...] = (
     sharp.CHECK,
     colour.CHECK,
     backdrop.CHECK,
+    curtain_head.CHECK,
 )
 CHECKS_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 

@@ -1,7 +1,11 @@
 """Backdrop: the background behind the person matches the provider's calibrated backdrop colour.
 
 Enabled only when the configuration carries `backdrop_lab` (written by `python -m kiosk calibrate`);
-otherwise the result is `skipped`.
+otherwise the result is `skipped` with reason "not_calibrated". Decided (issue 12): the judge stays a pure function
+of the frame and its configuration, so the check is skipped rather than uncertain (an uncertain result would ask
+staff to confirm every photo of an uncalibrated kiosk); the kiosk side makes it visible instead: each attempt
+records the profile version it was judged with (None without one), the counter view says "未校准 / Not calibrated",
+and an attempt without a profile is never labelled "全部通过" (kiosk.profiles.attempt_label).
 """
 
 from __future__ import annotations
