@@ -100,20 +100,27 @@ def authenticate(session: Session, username: str, password: str, remote_addr: st
     bad = KioskError("login_failed", Text("用户名或密码错误", "Wrong user name or password"), status=401)
     user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
     now = utcnow()
+    locked = KioskError(
+        "login_locked",
+        Text("登录失败次数过多，账户已临时锁定，请15分钟后再试", "Too many failed logins: the account is locked for 15 minutes"),
+        status=429,
+    )
     if user is None or not user.active:
         try:
             _hasher.verify(_DUMMY_HASH, password or "")
         except VerificationError:
             pass
-        session.add(AuditEvent(action="login_failed", target=f"name:{(username or '')[:64]}", remote_addr=remote_addr))
+        # An unknown (or disabled) name locks after as many failures as a real account does, with the same answer:
+        # the lock-out never tells which names exist.
+        target = f"name:{(username or '')[:64].lower()}"
+        if _recent_failures(session, target, now) >= MAX_FAILED_LOGINS:
+            session.add(AuditEvent(action="login_locked", target=target, remote_addr=remote_addr))
+            raise locked
+        session.add(AuditEvent(action="login_failed", target=target, remote_addr=remote_addr))
         raise bad
     if user.locked_until and user.locked_until > now:
         session.add(AuditEvent(actor_id=user.id, action="login_locked", remote_addr=remote_addr))
-        raise KioskError(
-            "login_locked",
-            Text("登录失败次数过多，账户已临时锁定，请15分钟后再试", "Too many failed logins: the account is locked for 15 minutes"),
-            status=429,
-        )
+        raise locked
     try:
         _hasher.verify(user.password_hash, password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -129,6 +136,14 @@ def authenticate(session: Session, username: str, password: str, remote_addr: st
         user.password_hash = hash_password(password)
     session.add(AuditEvent(actor_id=user.id, action="login", remote_addr=remote_addr))
     return user
+
+
+def _recent_failures(session: Session, target: str, now: dt.datetime) -> int:
+    """Failed logins under an unknown name within the lock-out period (counted from the audit log)."""
+    return session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.action == "login_failed", AuditEvent.target == target, AuditEvent.at > now - LOCKOUT)
+    ) or 0
 
 
 def record_rate_limited(session: Session, remote_addr: str) -> None:
@@ -156,6 +171,8 @@ def set_active(session: Session, admin: User, user: User, active: bool, remote_a
     if user.id == admin.id:
         raise KioskError("self_deactivate", Text("不能停用自己的账户", "You cannot deactivate your own account"))
     user.active = active
+    if not active:
+        user.session_epoch += 1  # its sessions end for good: reactivating the account does not revive them
     session.add(AuditEvent(actor_id=admin.id, action="user_activate" if active else "user_deactivate",
                            target=f"user:{user.id}", remote_addr=remote_addr))
 

@@ -50,6 +50,7 @@ LIMIT_WORDS: dict[Limit, Text] = {Limit.MIN: Text("下限", "min"), Limit.MAX: T
 
 BOOTH_PHASE_WORDS: dict[BoothPhase, Text] = {
     BoothPhase.PAUSED: Text("暂停", "Paused"),
+    BoothPhase.LIVENESS: Text("活体检测中", "Liveness check"),
     BoothPhase.NO_CAMERA: Text("无摄像头", "No camera"),
     BoothPhase.WAITING: Text("等待工作人员", "Waiting for staff"),
     BoothPhase.IDLE: Text("调整中", "Adjusting"),
@@ -76,6 +77,7 @@ SEAL_KIND_WORDS: dict[SealKind, Text] = {
     SealKind.SEAL: Text("封存", "Sealed"),
     SealKind.CORRECTION: Text("更正封存", "Correction"),
     SealKind.TOMBSTONE: Text("到期删除记录", "Removal record"),
+    SealKind.DECISION: Text("后续决定封存", "Later decision sealed"),
 }
 
 # Access-log actions (web/audit.py) and case audit events (AuditEvent.action).
@@ -103,6 +105,8 @@ ACTION_WORDS: dict[str, Text] = {
     "slots_published": Text("发布预约时段", "Appointment slots published"),
     "user_activate": Text("启用用户", "User enabled"),
     "user_deactivate": Text("停用用户", "User disabled"),
+    "liveness_skipped": Text("跳过活体检测", "Liveness check skipped"),
+    "profile_version": Text("新校准配置版本", "New calibration profile version"),
     "user_created": Text("创建用户", "User created"),
     "user_created_by_admin": Text("管理员创建用户", "User created by an admin"),
     "user_password": Text("修改密码", "Password changed"),

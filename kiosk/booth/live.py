@@ -68,6 +68,7 @@ CHECK_LABELS: dict[str, Text] = {
     "sharp": Text("清晰", "Sharp"),
     "colour": Text("彩色", "Colour"),
     "backdrop": Text("幕布", "Backdrop"),
+    "curtain_head": Text("头肩在幕布内", "Head and shoulders on the curtain"),
 }
 
 

@@ -51,8 +51,13 @@ def test_auditor_finds_opens_exports_and_admin_sees_it(live_server, browser, sea
         assert "哈希链完好" in page.inner_text("#chain-status")
         rows = page.locator("#access-log tbody tr")
         text = page.inner_text("#access-log")
-        actions = [rows.nth(i).locator("td").nth(3).inner_text() for i in range(rows.count())]
-        assert {"search", "view", "download", "export"} <= set(actions)
-        assert f"case:{NUMBER}" in text and "auditor" in text and download.suggested_filename in text
+        codes = [rows.nth(i).get_attribute("data-action") for i in range(rows.count())]
+        assert {"search", "view", "download", "export"} <= set(codes)
+        # People read words: the action column shows Chinese, never the code.
+        shown = {rows.nth(i).locator("td").nth(3).inner_text() for i in range(rows.count())}
+        assert {"检索", "查看", "下载", "导出"} <= shown and not shown & {"search", "view", "download", "export"}
+        targets = {rows.nth(i).get_attribute("data-target") for i in range(rows.count())}
+        assert f"case:{NUMBER}" in targets and NUMBER in text
+        assert "auditor" in text and download.suggested_filename in text
     finally:
         context.close()

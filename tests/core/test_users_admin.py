@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from kiosk.models import AuditEvent, User
-from tests.conftest import login, post
+from tests.conftest import PASSWORDS, login, post
 from web.db import get_database
 
 
@@ -35,7 +35,8 @@ def test_weak_password_refused(client):
     assert response.status_code == 400 and "至少" in response.data.decode()
 
 
-def test_deactivated_user_logged_out_on_next_request(app):
+def test_deactivated_user_logged_out_and_reactivation_revives_no_session(app):
+    """Deactivation ends the user's sessions for good: reactivating the account does not revive a kept cookie."""
     staff = app.test_client()
     login(staff, "staff")
     admin = app.test_client()
@@ -43,4 +44,7 @@ def test_deactivated_user_logged_out_on_next_request(app):
     with get_database(app).session() as s:
         staff_id = s.scalars(select(User.id).where(User.username == "staff")).one()
     post(admin, f"/admin/users/{staff_id}", {"action": "deactivate"})
+    assert staff.get("/cases").status_code == 302
+    assert post(staff, "/login", {"username": "staff", "password": PASSWORDS["staff"]}).status_code == 401
+    post(admin, f"/admin/users/{staff_id}", {"action": "activate"})
     assert staff.get("/cases").status_code == 302

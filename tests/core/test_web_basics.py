@@ -35,6 +35,20 @@ def test_account_locks_after_repeated_failures(client):
     assert response.status_code == 429
 
 
+def test_lockout_answers_the_same_for_unknown_names(client, app):
+    """Five failures lock an unknown name exactly as they lock a real account: the answer never tells which
+    names exist."""
+    answers = {}
+    for name in ("staff", "nobody-here"):
+        other = app.test_client()
+        for _ in range(5):
+            post(other, "/login", {"username": name, "password": "wrong-password"})
+        answers[name] = post(other, "/login", {"username": name, "password": "wrong-password"})
+    real, unknown = answers["staff"], answers["nobody-here"]
+    assert real.status_code == unknown.status_code == 429
+    assert "临时锁定".encode() in real.data and "临时锁定".encode() in unknown.data
+
+
 def test_login_without_csrf_token_refused(client):
     response = client.post("/login", data={"username": "staff", "password": PASSWORDS["staff"]})
     assert response.status_code == 400
