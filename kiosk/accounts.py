@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -94,56 +95,111 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def authenticate(session: Session, username: str, password: str, remote_addr: str = "") -> User:
-    """The active user with this name and password; otherwise KioskError (the same message whether the name
-    or the password was wrong). After MAX_FAILED_LOGINS failures the account is locked for LOCKOUT."""
-    bad = KioskError("login_failed", Text("用户名或密码错误", "Wrong user name or password"), status=401)
-    user = session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
-    now = utcnow()
-    locked = KioskError(
-        "login_locked",
-        Text("登录失败次数过多，账户已临时锁定，请15分钟后再试", "Too many failed logins: the account is locked for 15 minutes"),
-        status=429,
+_LOCKED = Text(f"登录失败次数过多，账户已临时锁定，请{LOCKOUT.seconds // 60}分钟后再试",
+               f"Too many failed logins: the account is locked for {LOCKOUT.seconds // 60} minutes")
+
+
+def _wrong(tries_left: int) -> KioskError:
+    """The answer to a wrong name or password, with the tries left before the lock (the same for every name)."""
+    minutes = LOCKOUT.seconds // 60
+    if tries_left <= 0:
+        return KioskError("login_locked", _LOCKED, status=429)
+    return KioskError(
+        "login_failed",
+        Text(f"用户名或密码错误。还可尝试 {tries_left} 次，之后锁定 {minutes} 分钟",
+             f"Wrong user name or password. {tries_left} more tries before a {minutes}-minute lock"),
+        status=401,
     )
-    if user is None or not user.active:
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "")
-        except VerificationError:
-            pass
-        # An unknown (or disabled) name locks after as many failures as a real account does, with the same answer:
-        # the lock-out never tells which names exist.
-        target = f"name:{(username or '')[:64].lower()}"
-        if _recent_failures(session, target, now) >= MAX_FAILED_LOGINS:
-            session.add(AuditEvent(action="login_locked", target=target, remote_addr=remote_addr))
-            raise locked
-        session.add(AuditEvent(action="login_failed", target=target, remote_addr=remote_addr))
-        raise bad
-    if user.locked_until and user.locked_until > now:
-        session.add(AuditEvent(actor_id=user.id, action="login_locked", remote_addr=remote_addr))
-        raise locked
+
+
+@dataclass(frozen=True)
+class LockState:
+    """Where a name stands with the lock-out: recent failures (newest first) and the lock, if any."""
+
+    failures: tuple[AuditEvent, ...]
+    locked_until: dt.datetime | None
+
+    @property
+    def tries_left(self) -> int:
+        return 0 if self.locked_until else max(0, MAX_FAILED_LOGINS - len(self.failures))
+
+
+def _target(username: str) -> str:
+    return f"name:{(username or '')[:64].lower()}"
+
+
+def lock_state(session: Session, username: str, user: User | None = None, now: dt.datetime | None = None) -> LockState:
+    """The lock-out of a user name, computed the same way whether the name exists or not, from the audit log:
+    MAX_FAILED_LOGINS failures, each within LOCKOUT of the next, lock the name for LOCKOUT after the last one.
+    For a real account, a successful login, an unlock and a new password start the count afresh."""
+    now = now or utcnow()
+    window_start = now - 2 * LOCKOUT  # a lock ends LOCKOUT after the last of failures spanning at most LOCKOUT
+    clause = AuditEvent.target == _target(username)
+    if user is not None:
+        clause = clause | ((AuditEvent.actor_id == user.id) & (AuditEvent.target == ""))
+        reset = session.scalar(
+            select(func.max(AuditEvent.at)).where(
+                ((AuditEvent.actor_id == user.id) & (AuditEvent.action == "login"))
+                | ((AuditEvent.target == f"user:{user.id}") & AuditEvent.action.in_(("user_unlock", "user_password")))
+            )
+        )
+        if reset is not None:
+            window_start = max(window_start, _aware(reset))
+    failures = tuple(session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login_failed", clause, AuditEvent.at > window_start)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(MAX_FAILED_LOGINS)
+    ))
+    times = [_aware(f.at) for f in failures]
+    if len(times) >= MAX_FAILED_LOGINS and times[0] - times[-1] <= LOCKOUT and now < times[0] + LOCKOUT:
+        return LockState(failures, times[0] + LOCKOUT)
+    recent = tuple(f for f, at in zip(failures, times, strict=True) if at > now - LOCKOUT)
+    return LockState(recent, None)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands datetimes back without their zone; every stored moment is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def authenticate(session: Session, username: str, password: str, remote_addr: str = "") -> User:
+    """The active user with this name and password; otherwise KioskError (the same message, with the same count
+    of tries left, whether the name or the password was wrong, or the name does not exist). After
+    MAX_FAILED_LOGINS failures the name is locked for LOCKOUT (see lock_state)."""
+    username = username or ""
+    user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    now = utcnow()
+    real = user if user is not None and user.active else None
+    state = lock_state(session, username, real, now)
+    actor_id = real.id if real is not None else None
+    target = "" if real is not None else _target(username)
+    if state.locked_until is not None:
+        session.add(AuditEvent(actor_id=actor_id, action="login_locked", target=target, remote_addr=remote_addr))
+        raise KioskError("login_locked", _LOCKED, status=429)
     try:
-        _hasher.verify(user.password_hash, password or "")
+        _hasher.verify(real.password_hash if real is not None else _DUMMY_HASH, password or "")
+        ok = real is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        session.add(AuditEvent(actor_id=user.id, action="login_failed", remote_addr=remote_addr))
-        raise bad from None
-    user.failed_logins = 0
-    user.locked_until = None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    session.add(AuditEvent(actor_id=user.id, action="login", remote_addr=remote_addr))
-    return user
+        ok = False
+    if not ok:
+        session.add(AuditEvent(actor_id=actor_id, action="login_failed", target=target, remote_addr=remote_addr))
+        tries_left = MAX_FAILED_LOGINS - len(state.failures) - 1
+        if real is not None:
+            real.failed_logins = len(state.failures) + 1
+            real.locked_until = now + LOCKOUT if tries_left <= 0 else None
+        raise _wrong(tries_left) from None
+    assert real is not None
+    real.failed_logins = 0
+    real.locked_until = None
+    if _hasher.check_needs_rehash(real.password_hash):
+        real.password_hash = hash_password(password)
+    session.add(AuditEvent(actor_id=real.id, action="login", remote_addr=remote_addr))
+    return real
 
 
-def _recent_failures(session: Session, target: str, now: dt.datetime) -> int:
-    """Failed logins under an unknown name within the lock-out period (counted from the audit log)."""
-    return session.scalar(
-        select(func.count()).select_from(AuditEvent)
-        .where(AuditEvent.action == "login_failed", AuditEvent.target == target, AuditEvent.at > now - LOCKOUT)
-    ) or 0
+def unlock(session: Session, admin: User, user: User, remote_addr: str = "") -> None:
+    """An admin lifts a lock-out: the user may try again at once, with the full number of tries."""
+    user.failed_logins, user.locked_until = 0, None
+    session.add(AuditEvent(actor_id=admin.id, action="user_unlock", target=f"user:{user.id}", remote_addr=remote_addr))
 
 
 def record_rate_limited(session: Session, remote_addr: str) -> None:

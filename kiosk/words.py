@@ -110,6 +110,7 @@ ACTION_WORDS: dict[str, Text] = {
     "user_created": Text("创建用户", "User created"),
     "user_created_by_admin": Text("管理员创建用户", "User created by an admin"),
     "user_password": Text("修改密码", "Password changed"),
+    "user_unlock": Text("解除登录锁定", "Login lock lifted"),
 }
 
 # What an access-log or audit target ("case:2025-0001", "photo_attempt:7") names, before its colon.

@@ -34,7 +34,10 @@ def user_list() -> Any:
         except KioskError as err:
             session.rollback()
             error, status = err.text, err.status
-    return render_template("users/list.html", users=accounts.list_users(session), roles=ROLE_NAMES, error=error), status
+    users = accounts.list_users(session)
+    locks = {u.id: accounts.lock_state(session, u.username, u) for u in users}
+    return render_template("users/list.html", users=users, locks=locks, roles=ROLE_NAMES, error=error,
+                           max_failures=accounts.MAX_FAILED_LOGINS), status
 
 
 @bp.post("/<int:user_id>")
@@ -49,6 +52,8 @@ def update(user_id: int) -> Any:
     try:
         if action in ("deactivate", "activate"):
             accounts.set_active(session, current_user(), user, action == "activate", address)
+        elif action == "unlock":
+            accounts.unlock(session, current_user(), user, address)
         elif action == "password":
             accounts.set_password(session, current_user(), user, request.form.get("password", ""), address)
         else:

@@ -48,3 +48,24 @@ def test_deactivated_user_logged_out_and_reactivation_revives_no_session(app):
     assert post(staff, "/login", {"username": "staff", "password": PASSWORDS["staff"]}).status_code == 401
     post(admin, f"/admin/users/{staff_id}", {"action": "activate"})
     assert staff.get("/cases").status_code == 302
+
+
+def test_users_page_shows_the_lock_and_admin_unlocks(app):
+    """The admin sees a locked account with its failed logins, lifts the lock, and the user logs in at once."""
+    staff = app.test_client()
+    for _ in range(5):
+        post(staff, "/login", {"username": "staff", "password": "wrong-password"})
+    assert post(staff, "/login", {"username": "staff", "password": PASSWORDS["staff"]}).status_code == 429
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/users").data.decode()
+    row = page[page.index('data-user="staff"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-locked="yes"' in row and "已锁定" in row and row.count("<div>") == 5
+    with get_database(app).session() as s:
+        staff_id = s.scalars(select(User.id).where(User.username == "staff")).one()
+    post(admin, f"/admin/users/{staff_id}", {"action": "unlock"})
+    assert 'data-locked="no"' in admin.get("/admin/users").data.decode().split('data-user="staff"')[1].split("</tr>")[0]
+    login(staff, "staff")
+    with get_database(app).session() as s:
+        assert "user_unlock" in s.scalars(select(AuditEvent.action)).all()

@@ -127,3 +127,37 @@ def test_untrusted_host_gets_clear_error(tmp_path):
     assert response.status_code == 400
     assert "请求无效" in response.data.decode()
     app.extensions["kiosk.db"].dispose()
+
+
+def test_tries_left_are_told_and_the_same_for_unknown_names(app):
+    """The login page says how many tries remain before the lock, counting down the same way for every name."""
+    answers: dict[str, list[str]] = {}
+    for name in ("staff", "nobody-here"):
+        client = app.test_client()
+        answers[name] = []
+        for _ in range(3):
+            body = post(client, "/login", {"username": name, "password": "wrong-password"}).data.decode()
+            answers[name].append(next(n for n in ("4", "3", "2") if f"还可尝试 {n} 次" in body))
+    assert answers["staff"] == answers["nobody-here"] == ["4", "3", "2"]
+
+
+def test_lock_ends_after_the_lockout_and_counts_only_recent_failures(app):
+    """A lock lasts LOCKOUT after the last failure; failures older than that are forgotten."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from kiosk import accounts
+    from kiosk.models import User, utcnow
+    from web.db import get_database
+
+    client = app.test_client()
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        post(client, "/login", {"username": "staff", "password": "wrong-password"})
+    with get_database(app).session() as s:
+        user = s.scalars(select(User).where(User.username == "staff")).one()
+        now = utcnow()
+        assert accounts.lock_state(s, "staff", user, now).locked_until is not None
+        later = now + accounts.LOCKOUT + dt.timedelta(seconds=1)
+        after = accounts.lock_state(s, "staff", user, later)
+        assert after.locked_until is None and after.tries_left == accounts.MAX_FAILED_LOGINS
