@@ -427,14 +427,3 @@ def move_case(
 
 def available_moves(case: Case, actor: User) -> list[Move]:
     return [m for m in filing.case_moves(case) if actor.role in m.roles]
-
-
-def list_cases(session: Session, *, state: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
-    """Cases newest first, optionally in one state, with the total count."""
-    stmt = select(Case)
-    count = select(func.count()).select_from(Case)
-    if state:
-        stmt = stmt.where(Case.state == state)
-        count = count.where(Case.state == state)
-    rows = list(session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)))
-    return rows, session.scalar(count) or 0

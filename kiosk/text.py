@@ -35,3 +35,11 @@ class KioskError(Exception):
 
     def as_dict(self) -> dict[str, object]:
         return {"error": self.code, "message": self.text.as_dict()}
+
+
+def mask_number(number: str, keep: int = 4) -> str:
+    """An ID or credit-code number as lists show it: the first and last `keep` characters, the rest starred."""
+    number = number or ""
+    if len(number) <= 2 * keep:
+        return "*" * len(number)
+    return number[:keep] + "*" * (len(number) - 2 * keep) + number[-keep:]

@@ -22,7 +22,7 @@ from kiosk.db import Database
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
-from kiosk.text import KioskError, Text
+from kiosk.text import KioskError, Text, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
 from web import api, audit, auth, booth, counter, documents, progress, services, users
 from web import db as web_db
@@ -115,6 +115,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+
+    @app.template_filter("masked")
+    def masked(value: str | None) -> str:
+        return mask_number(value or "")
 
     @app.template_filter("localtime")
     def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:

@@ -28,6 +28,7 @@ from kiosk.workflow import (
     State,
     is_sms_pilot,
 )
+from web.audit import filters_from_request
 from web.auth import current_user, home_for, role_required
 from web.db import get_session
 from web.services import get_archive, get_calendar, get_settings
@@ -52,16 +53,14 @@ def index() -> Any:
 @bp.get("/cases")
 @role_required(*STAFF_ROLES)
 def case_list() -> Any:
-    state = request.args.get("state") or None
-    if state and state not in {s.value for s in State}:
-        state = None
+    filters = filters_from_request()
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    rows, total, deadlines = case_list_with_deadlines(get_session(), state=state, limit=PAGE_SIZE,
+    rows, total, deadlines = case_list_with_deadlines(get_session(), filters=filters, limit=PAGE_SIZE,
                                                       offset=(page - 1) * PAGE_SIZE, now=_now(), calendar=get_calendar())
     return render_template(
         "counter/case_list.html", cases=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-        state=state, states=STATE_NAMES, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES, deadlines=deadlines,
-        words=COUNTER_WORDS,
+        filters=filters, query=filters.as_dict(), state=filters.state, states=STATE_NAMES, provinces=PROVINCES,
+        subject_types=SUBJECT_TYPE_NAMES, deadlines=deadlines, words=COUNTER_WORDS,
     )
 
 
