@@ -13,6 +13,7 @@ from typing import Any
 from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
 from kiosk.booth.live import CHECK_LABELS, BoothPhase
 from kiosk.checkresult import CheckStatus, Limit
+from kiosk.documents.desk import FIELD_LABELS
 from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, CaptureTrigger, SealKind
 from kiosk.roles import ROLE_NAMES
@@ -59,6 +60,15 @@ BOOTH_PHASE_WORDS: dict[BoothPhase, Text] = {
     BoothPhase.CAPTURE: Text("拍照中", "Taking the photo"),
     BoothPhase.CAPTURED: Text("已拍照，待确认", "Photo taken, to confirm"),
     BoothPhase.ACCEPTED: Text("照片已确认", "Photo accepted"),
+}
+
+CAMERA_HEALTH_WORDS: dict[str, Text] = {  # capture.grabber's health, and the booth's own two
+    "ok": Text("正常", "Working"),
+    "starting": Text("正在启动", "Starting"),
+    "stalled": Text("画面停滞", "No new frames"),
+    "reopening": Text("正在重新连接", "Reconnecting"),
+    "stopped": Text("已停止", "Stopped"),
+    "no_camera": Text("无摄像头", "No camera"),
 }
 
 ATTACHMENT_STATUS_WORDS: dict[AttachmentStatus, Text] = {
@@ -132,6 +142,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "check_status": CHECK_STATUS_WORDS,
     "limit": LIMIT_WORDS,
     "booth_phase": BOOTH_PHASE_WORDS,
+    "camera_health": CAMERA_HEALTH_WORDS,
     "move": {m.name: m.label for m in MOVES},
     "action": ACTION_WORDS,
     "target": TARGET_KIND_WORDS,
@@ -144,6 +155,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "capture_trigger": CAPTURE_TRIGGER_WORDS,
     "seal_kind": SEAL_KIND_WORDS,
     "approval_action": APPROVAL_NAMES,
+    "reading_field": FIELD_LABELS,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").
 CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}

@@ -149,6 +149,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         State=State, EDITABLE_STATES=EDITABLE_STATES, Role=Role, ROLE_NAMES=ROLE_NAMES, STAFF_ROLES=STAFF_ROLES, READER_ROLES=READER_ROLES,
         AttemptStatus=AttemptStatus, ATTEMPT_STATUS_NAMES=ATTEMPT_STATUS_NAMES, AttachmentStatus=AttachmentStatus,
         ChecklistStatus=ChecklistStatus, CaptureTrigger=CaptureTrigger,
+        word_table=lambda kind: {str(code): text.as_dict() for code, text in words.CATALOGUE[kind].items()},
     )
 
     @app.before_request

@@ -35,10 +35,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from kiosk import words
 from kiosk.archive.overlay import draw_on_image
+from kiosk.documents.desk import FIELD_LABELS
 from kiosk.models import AttemptStatus
 from kiosk.workflow import (
     ATTACHMENT_NAMES,
+    ID_TYPES,
     PROVINCES,
     STATE_NAMES,
     SUBJECT_TYPE_NAMES,
@@ -86,6 +89,19 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
 
 def _both(zh: str, en: str) -> str:
     return f"{zh} {en}"
+
+
+def _head(zh: str, en: str) -> str:
+    """A table header: Chinese above English, so narrow columns never split an English word."""
+    return f"{zh}\n{en}"
+
+
+def _w(kind: str, code: Any) -> str:
+    """The words for a code (kiosk.words), Chinese then English; an empty code stays empty."""
+    if code in (None, ""):
+        return ""
+    t = words.word(kind, code)
+    return _both(t.zh, t.en)
 
 
 def _time(value: str | None) -> str:
@@ -180,22 +196,23 @@ def build_report(
          _label(STATE_NAMES, evidence.get("sealed_state") or case.get("state", ""), State)),
         (_both("主体类型", "Subject type"), _label(SUBJECT_TYPE_NAMES, case.get("subject_type", ""), SubjectType)),
         (_both("主体名称", "Subject name"), case.get("subject_name")),
-        (_both("证件号码", "Certificate number"), f"{case.get('subject_cert_number', '')} ({case.get('subject_cert_type', '')})"),
+        (_both("证件号码", "Certificate number"), f"{case.get('subject_cert_number', '')} ({_cert_type(case.get('subject_cert_type', ''))})"),
         (_both("省份", "Province"), _both(province.name.zh, province.name.en) if province else case.get("province")),
         (_both("备案号", "Record number"), case.get("record_number") or "—"),
         (_both("网站", "Websites"), "\n".join(f"{w.get('domain')}  {w.get('name', '')}" for w in evidence.get("websites", []))),
         (_both("核验终端", "Kiosk"), latest.get("kiosk_name") or case.get("kiosk_name")),
         (_both("封存时间", "Sealed at"), _time(latest.get("sealed_at"))),
         (_both("封存人", "Sealed by"), _who(latest.get("sealed_by"))),
-        (_both("完整性（导出时校验）", "Integrity (checked at export)"), integrity),
+        (_both("完整性（导出时校验）", "Integrity (checked when exported)"), integrity),
         (_both("导出", "Exported"), f"{_time(generated_at.isoformat())} · {generated_by} · {kiosk_name}"),
     ], st))
 
     story.append(_p(_both("人员", "People"), st["h2"]))
     roles = {"principal": _both("主体负责人", "Principal"), "website_leader": _both("网站负责人", "Website leader")}
     story.append(_table(
-        [[_both("角色", "Role"), _both("姓名", "Name"), _both("证件", "ID"), _both("手机", "Mobile")]]
-        + [[roles.get(p.get("role"), p.get("role")), p.get("name"), f"{p.get('id_number')} ({p.get('id_type')})", p.get("mobile")]
+        [[_head("角色", "Role"), _head("姓名", "Name"), _head("证件", "ID"), _head("手机", "Mobile")]]
+        + [[roles.get(p.get("role"), p.get("role")), p.get("name"), f"{p.get('id_number')} ({_cert_type(p.get('id_type', ''))})",
+            p.get("mobile")]
            for p in evidence.get("people", [])],
         [35 * mm, 30 * mm, 75 * mm, WIDTH - 140 * mm], st))
 
@@ -227,14 +244,15 @@ def build_report(
         story.append(_p(_both("没有被接受的照片", "No accepted photo"), st["base"]))
 
     story.append(_p(_both("全部拍摄尝试", "Every photo attempt"), st["h3"]))
-    rows = [[_both("#", ""), _both("时间", "Taken"), _both("触发", "Trigger"), _both("结果", "Result"),
-             _both("状态", "Status"), _both("未通过的检查", "Failed checks")]]
+    rows = [["#", _head("时间", "Taken"), _head("触发", "Trigger"), _head("结果", "Result"),
+             _head("状态", "Status"), _head("未通过的检查", "Failed checks")]]
     for i, a in enumerate(attempts, 1):
         results = (a.get("verdict") or {}).get("results") or a.get("results") or []
-        failed = ", ".join(r.get("code", "") for r in results if r.get("status") in ("fail", "error"))
-        rows.append([str(i), _time(a.get("taken_at")), a.get("trigger"), _both("通过", "pass") if a.get("passed") else _both("未通过", "fail"),
-                     a.get("status"), failed or "—"])
-    story.append(_table(rows, [8 * mm, 42 * mm, 16 * mm, 14 * mm, 20 * mm, WIDTH - 100 * mm], st))
+        failed = "、".join(_w("check", r.get("code", "")) for r in results if r.get("status") in ("fail", "error"))
+        rows.append([str(i), _time(a.get("taken_at")), _w("capture_trigger", a.get("trigger")),
+                     _both("通过", "passed") if a.get("passed") else _both("未通过", "failed"),
+                     _w("attempt_status", a.get("status")), failed or "—"])
+    story.append(_table(rows, [8 * mm, 40 * mm, 22 * mm, 18 * mm, 26 * mm, WIDTH - 114 * mm], st))
 
     # ---- documents
     story.append(PageBreak())
@@ -243,43 +261,48 @@ def build_report(
         if a.get("kind") == AttachmentKind.VERIFICATION_PHOTO:
             continue
         name = _label(ATTACHMENT_NAMES, a.get("kind", ""), AttachmentKind)
-        block: list[Any] = [_p(f"{name} · {a.get('status')} · {_both('通过', 'passed') if a.get('passed') else _both('未通过', 'failed')}", st["h3"])]
+        verdict = _both("通过", "passed") if a.get("passed") else _both("未通过", "failed")
+        block: list[Any] = [_p(f"{name} · {_w('attachment_status', a.get('status'))} · {verdict}", st["h3"])]
         img = read_file(a["normalised_sha256"]) if a.get("normalised_sha256") else None
         img = img or read_file(a["original_sha256"])
         pic = _image(img, 70 * mm, 48 * mm) or _p(_both("（无法预览，见文件）", "(no preview: see the file)"), st["small"])
         info = [_checks_table(a.get("checks") or [], st)]
         readings = a.get("readings") or {}
         if readings:
-            info.append(_p(_both("识别结果", "OCR readings") + ": " + json.dumps(readings, ensure_ascii=False)[:600], st["small"]))
+            info.append(_p(_both("识别结果", "OCR readings"), st["small"]))
+            info.append(_readings_table(readings, st))
         if a.get("override_reason"):
             info.append(_p(_both("人工放行", "Override") + f": {a['override_reason']} — {_who(a.get('override_by'))}", st["small"]))
         info.append(_p(f"{_both('上传', 'Uploaded')} {_time(a.get('uploaded_at'))} · {_who(a.get('uploaded_by'))}", st["small"]))
         t = Table([[pic, info]], colWidths=[74 * mm, WIDTH - 74 * mm])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         block.append(t)
-        block.append(_p(f"original {a.get('original_sha256')}  normalised {a.get('normalised_sha256') or '—'}", st["mono"]))
+        block.append(_p(f"{_both('原件', 'original')} {a.get('original_sha256')}\n"
+                        f"{_both('规范化副本', 'normalised')} {a.get('normalised_sha256') or '—'}", st["small"]))
         story.append(KeepTogether(block))
 
     overrides = evidence.get("overrides") or []
     story.append(_p(_both("人工放行记录", "Staff overrides"), st["h2"]))
     if overrides:
-        story.append(_table([[_both("对象", "Target"), _both("原因", "Reason"), _both("人员", "By")]]
-                            + [[o.get("target"), o.get("reason"), _who(o.get("by")) or str(o.get("by_id") or "")] for o in overrides],
+        story.append(_table([[_head("对象", "Target"), _head("原因", "Reason"), _head("人员", "By")]]
+                            + [[_target(o.get("target", ""), evidence), o.get("reason"), _who(o.get("by")) or str(o.get("by_id") or "")]
+                               for o in overrides],
                             [45 * mm, WIDTH - 85 * mm, 40 * mm], st))
     else:
         story.append(_p(_both("无", "None"), st["base"]))
 
     story.append(_p(_both("状态时间线", "State timeline"), st["h2"]))
     story.append(_table(
-        [[_both("时间", "When"), _both("操作", "Move"), _both("从", "From"), _both("到", "To"), _both("人员", "By"), _both("原因", "Reason")]]
-        + [[_time(e.get("at")), e.get("move"), e.get("from_state") or "", e.get("to_state"), _who(e.get("actor")), e.get("reason") or ""]
+        [[_head("时间", "When"), _head("操作", "Move"), _head("从", "From"), _head("到", "To"), _head("人员", "By"), _head("原因", "Reason")]]
+        + [[_time(e.get("at")), _w("move", e.get("move")), _w("state", e.get("from_state")), _w("state", e.get("to_state")),
+            _who(e.get("actor")), e.get("reason") or ""]
            for e in evidence.get("timeline", [])],
         [38 * mm, 30 * mm, 30 * mm, 30 * mm, 25 * mm, WIDTH - 153 * mm], st))
 
     story.append(PageBreak())
     story.append(_p(_both("封存清单与文件哈希", "Manifests and file hashes"), st["h2"]))
     for name, m in zip(manifest_names, manifests, strict=True):
-        story.append(_p(f"{m.get('kind')} #{m.get('sequence')} · {_time(m.get('sealed_at'))} · {_who(m.get('sealed_by'))} · "
+        story.append(_p(f"{_w('seal_kind', m.get('kind'))} #{m.get('sequence')} · {_time(m.get('sealed_at'))} · {_who(m.get('sealed_by'))} · "
                         f"{m.get('kiosk_name')} · key {m.get('signing_key')}", st["small"]))
         story.append(_p(f"manifest {name}\nprevious {m.get('prev_manifest_sha256')}", st["mono"]))
         if m.get("supersedes"):
@@ -287,8 +310,8 @@ def build_report(
     files = latest.get("files") or []
     story.append(Spacer(1, 4))
     story.append(_table(
-        [["SHA-256", _both("大小", "Bytes"), _both("内容", "What")]]
-        + [[_p(f.get("sha256"), st["mono"]), str(f.get("size")), f"{f.get('role')} {f.get('source')}"] for f in files],
+        [["SHA-256", _head("大小", "Bytes"), _head("内容", "What")]]
+        + [[_p(f.get("sha256"), st["mono"]), str(f.get("size")), _file_what(f)] for f in files],
         [100 * mm, 18 * mm, WIDTH - 118 * mm], st))
     story.append(Spacer(1, 6))
     story.append(_p(_both("离线校验：python -m kiosk verify-pack <证据包.zip>",
@@ -315,13 +338,66 @@ def build_report(
 def _checks_table(checks: list[dict[str, Any]], st: dict[str, ParagraphStyle]) -> Any:
     if not checks:
         return _p(_both("（无检查记录）", "(no checks recorded)"), st["small"])
-    rows = [[_both("检查", "Check"), _both("结果", "Result"), _both("测量值", "Value"), _both("阈值", "Threshold"),
-             _both("说明", "Message")]]
+    rows = [[_head("检查", "Check"), _head("结果", "Result"), _head("测量值", "Value"), _head("阈值", "Threshold"),
+             _head("说明", "Message")]]
     for c in checks:
         msg = c.get("message") or {}
         text = f"{msg.get('zh', '')} {msg.get('en', '')}".strip() if isinstance(msg, dict) else str(msg)
-        rows.append([c.get("code", ""), c.get("status", ""), "" if c.get("value") is None else str(c.get("value")),
+        rows.append([_w("check", c.get("code", "")), _w("check_status", c.get("status", "")),
+                     "" if c.get("value") is None else str(c.get("value")),
                      "" if c.get("threshold") is None else str(c.get("threshold")), text or c.get("reason", "")])
     colour = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#b00020"))
               for i, c in enumerate(checks, 1) if c.get("status") in ("fail", "error")]
-    return _table(rows, [30 * mm, 14 * mm, 16 * mm, 16 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
+    return _table(rows, [30 * mm, 18 * mm, 18 * mm, 20 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
+
+
+def _cert_type(code: str) -> str:
+    """An ID or certificate type in words (resident_id -> 居民身份证 Resident identity card)."""
+    t = ID_TYPES.get(code) or words.CATALOGUE["document_check"].get(code)
+    return _both(t.zh, t.en) if t else code
+
+
+def _readings_table(readings: dict[str, Any], st: dict[str, ParagraphStyle]) -> Table:
+    """What OCR read, one field per row, each field in words."""
+    rows: list[list[Any]] = [[_head("项目", "Field"), _head("识别", "Read")]]
+    for field, value in readings.items():
+        label = FIELD_LABELS.get(field)
+        shown = "、".join(map(str, value)) if isinstance(value, list) else json.dumps(value, ensure_ascii=False).strip('"')
+        rows.append([_both(label.zh, label.en) if label else field, shown[:300]])
+    return _table(rows, [34 * mm, None], st)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
+
+
+def _target(target: str, evidence: dict[str, Any]) -> str:
+    """An override's target in words: the document's name for "attachment:<id>"."""
+    kind, _, rest = target.partition(":")
+    if kind == "attachment":
+        for a in evidence.get("attachments", []):
+            if str(a.get("id")) == rest:
+                return _label(ATTACHMENT_NAMES, a.get("kind", ""), AttachmentKind)
+    t = words.target_word(target)
+    return _both(t.zh, t.en)
+
+
+def _file_what(f: dict[str, Any]) -> str:
+    """What a sealed file is, in words: its role and what it belongs to ("attachment:12:principal_id_front" ->
+    the document's name and id, "photo_attempt:3" -> photo #3)."""
+    role, source = str(f.get("role") or ""), str(f.get("source") or "")
+    parts = source.split(":")
+    if parts[0] == "attachment" and len(parts) == 3:
+        what = f"{_label(ATTACHMENT_NAMES, parts[2], AttachmentKind)} #{parts[1]}"
+    elif ":" in source:
+        t = words.target_word(source)
+        what = _both(t.zh, t.en)
+    else:
+        what = source
+    zh_en = FILE_ROLES.get(role)
+    return f"{_both(*zh_en) if zh_en else role} · {what}".strip(" ·")
+
+
+# EvidenceFile roles (kiosk.archive.evidence) in words.
+FILE_ROLES = {
+    "attachment_original": ("原件", "original"),
+    "attachment_normalised": ("规范化副本", "normalised copy"),
+    "photo_attempt": ("拍摄照片", "photo as taken"),
+    "evidence_snapshot": ("证据快照", "evidence snapshot"),
+}

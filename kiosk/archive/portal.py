@@ -26,7 +26,7 @@ from kiosk.workflow import ATTACHMENT_NAMES, AttachmentKind
 class Override:
     """A check staff overruled, with the written reason."""
 
-    target: str  # what was overruled, for people
+    target: Text  # what was overruled, in words
     reason: str
     by: User | None
 
@@ -50,13 +50,12 @@ def find_case(session: Session, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.number == number)).first()
 
 
-def attachment_label(kind: str) -> str:
-    """"中文 / English" name of an attachment kind (the kind itself when unknown)."""
+def attachment_label(kind: str) -> Text:
+    """The words for an attachment kind (the kind itself when unknown)."""
     try:
-        name = ATTACHMENT_NAMES[AttachmentKind(kind)]
-    except ValueError:
-        return kind
-    return name.both()
+        return ATTACHMENT_NAMES[AttachmentKind(kind)]
+    except (KeyError, ValueError):
+        return Text(kind, kind)
 
 
 def audited_case(session: Session, store: BlobStore, case: Case) -> AuditedCase:
@@ -67,7 +66,7 @@ def audited_case(session: Session, store: BlobStore, case: Case) -> AuditedCase:
     users = {u.id: u for u in session.scalars(select(User))}
     overrides = [Override(attachment_label(a.kind), a.override_reason, users.get(a.override_by_id or 0))
                  for a in case.attachments if a.override_reason]
-    overrides += [Override(f"#{i} photo", p.override_reason, users.get(p.decided_by_id or 0))
+    overrides += [Override(Text(f"照片 #{i}", f"Photo #{i}"), p.override_reason, users.get(p.decided_by_id or 0))
                   for i, p in enumerate(case.photo_attempts, 1) if p.override_reason]
     return AuditedCase(
         case=case, seals=case_seals(session, case.id), integrity=case_integrity(session, store, case.id),

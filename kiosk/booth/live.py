@@ -250,9 +250,10 @@ class BoothState:
             "armed": self.armed,
             "accepted": self.accepted,
             "phase": str(self.phase),
+            "phase_label": _word("booth_phase", self.phase),
             "countdown": self.countdown.as_dict(),
             "verdict": self.verdict_json,
-            "camera": self.camera.as_dict(),
+            "camera": {**self.camera.as_dict(), "health_label": _word("camera_health", self.camera.health)},
             "frame": self.frame.as_dict() if self.frame else None,
             "last_capture": self.last_capture.as_dict() if self.last_capture else None,
             "error": self.error.as_dict() if self.error else None,
@@ -300,3 +301,11 @@ class BoothState:
         if self.error and self.phase in (BoothPhase.WAITING, BoothPhase.CAPTURED):
             return SOMETHING_WRONG
         return PHASE_TEXTS.get(self.phase)
+
+
+def _word(kind: str, code: object) -> dict[str, str]:
+    """The counter's words for a code. kiosk.words is built from this module's labels, so it is imported when
+    the state is first shown, not when this module loads."""
+    from kiosk import words
+
+    return words.word(kind, code).as_dict()

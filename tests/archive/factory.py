@@ -58,7 +58,7 @@ VERDICT = {
     "results": [
         {"code": "single_person", "status": "pass", "passed": True, "value": 1, "threshold": 1, "reason": "ok",
          "message": {"zh": "一人", "en": "One person"}, "details": {}},
-        {"code": "no_glasses", "status": "pass", "passed": True, "value": 0.1, "threshold": 0.5, "reason": "ok",
+        {"code": "glasses", "status": "pass", "passed": True, "value": 0.1, "threshold": 0.5, "reason": "ok",
          "message": {"zh": "未戴眼镜", "en": "No glasses"}, "details": {}},
     ],
     "overlay": {

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from kiosk import cases
+from kiosk import cases, words
 from kiosk.archive import sealing
 from kiosk.archive.manifest import MANIFEST_DIR, read_manifest
 from kiosk.archive.pack import case_integrity, verify_pack
@@ -86,7 +86,7 @@ def test_pack_and_pdf_show_the_current_state_record_number_and_timeline(approved
     assert RECORD in pdf
     assert "已备案" in pdf or "Approved" in pdf
     for move in ("pass_audit", "submit_to_administration", "approve"):
-        assert move in pdf
+        assert words.word("move", move).zh in pdf and move not in pdf  # the timeline in words, not codes
     assert json.loads(zf.read("pack.json"))["integrity"]["status"] == "intact"
 
 

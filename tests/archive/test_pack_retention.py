@@ -80,12 +80,34 @@ def test_pdf_report_is_a4_with_the_case(arch):
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     text = "".join(p.extract_text() for p in reader.pages)
-    for needle in ("BK-20261123-0001", "北京示例科技有限公司", "example.cn", "finish_verification",
+    for needle in ("BK-20261123-0001", "北京示例科技有限公司", "example.cn", "完成核验",
                    "Authenticity verification photo", "复印件清晰"):
         assert needle in text, needle
     snap_sha = json.loads(zipfile.ZipFile(io.BytesIO(pack_of(arch, cid).data)).read("pack.json"))["manifests"][0]
     assert snap_sha.split("-")[1][:16] in text.replace("\n", "")
     assert len(reader.pages[0].images) >= 2  # the photo, and the photo with the judge's overlay
+
+
+def test_pdf_report_text_stays_inside_the_a4_margins(arch, tmp_path):
+    """Rendered with pdftoppm, every page keeps its ink inside the 15 mm side margins (no cut-off or overflowing
+    text), and the readings are a table of named fields, not a JSON dump."""
+    cid = sealed_case(arch)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(zipfile.ZipFile(io.BytesIO(pack_of(arch, cid).data)).read("report.pdf"))
+    subprocess.run(["pdftoppm", "-r", "60", "-gray", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(pages) >= 3
+    from PIL import Image
+
+    for page in pages:
+        with Image.open(page) as im:
+            px = im.load()
+            w, h = im.size
+            margin = round(60 / 25.4 * 12)  # 12 of the 15 mm margin must stay blank
+            ink = [(x, y) for x in [*range(margin), *range(w - margin, w)] for y in range(h) if px[x, y] < 200]
+            assert not ink, f"{page.name}: ink in the side margin at {ink[:5]}"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    assert '{"id_number"' not in text and "身份证号码 ID number" in text
 
 
 def test_tampered_packs_are_named(arch, tmp_path):

@@ -150,8 +150,10 @@ def test_counter_view_shows_live_check_values(tmp_path, clips, page) -> None:
             page.wait_for_selector("#live-checks tbody tr", timeout=30000)
             rows = page.locator("#live-checks tbody tr")
             assert rows.count() >= 10
-            assert "ok" in page.inner_text("#camera-status") or "starting" in page.inner_text("#camera-status")
-            assert page.inner_text("#booth-phase").split()[0] in ("idle", "steady", "countdown", "waiting")
+            camera = page.inner_text("#camera-status")
+            assert ("正常" in camera or "正在启动" in camera) and " ok " not in camera  # words, not the health code
+            assert page.get_attribute("#booth-phase", "data-phase") in ("idle", "steady", "countdown", "waiting")
+            assert page.inner_text("#booth-phase").split()[0] in ("调整中", "保持不动", "倒计时", "等待工作人员")
     finally:
         stop_booth(app)
         app.extensions["kiosk.db"].dispose()

@@ -16,6 +16,7 @@
   const known = new Set((root.dataset.attempts || "").split(",").filter(Boolean).map(Number));
   const zh = document.documentElement.lang !== "en";
   const t = (text) => (text ? (zh ? text.zh : text.en) : "");
+  const STATUS_WORDS = JSON.parse(root.dataset.statusWords || "{}");
   const fmt = (v) => (v === null || v === undefined ? "—" : (typeof v === "number" ? Number(v.toPrecision(3)) : String(v)));
 
   startPreview(video, root.dataset.stream);
@@ -30,7 +31,7 @@
       const tr = document.createElement("tr");
       tr.className = "check-" + r.status;
       tr.dataset.code = r.code;
-      [t(labels[r.code]) || r.code, r.status, fmt(r.value), fmt(r.threshold)].forEach((cell) => {
+      [t(labels[r.code]) || r.code, t(STATUS_WORDS[r.status]) || r.status, fmt(r.value), fmt(r.threshold)].forEach((cell) => {
         const td = document.createElement("td");
         td.textContent = cell;
         tr.appendChild(td);
@@ -41,11 +42,11 @@
   }
 
   function render(state) {
-    phaseEl.textContent = state.phase + (state.bound_here ? "" : " (" + (zh ? "未绑定本案件" : "not this case") + ")");
+    phaseEl.textContent = (t(state.phase_label) || state.phase) + (state.bound_here ? "" : " (" + (zh ? "未绑定本案件" : "not this case") + ")");
     phaseEl.dataset.phase = state.phase;
     boundEl.hidden = !!state.bound_here;
     const cam = state.camera || {};
-    cameraEl.textContent = (zh ? "摄像头" : "Camera") + ": " + (cam.health || "?") + " · " + (cam.source || "") +
+    cameraEl.textContent = (zh ? "摄像头" : "Camera") + ": " + (t(cam.health_label) || cam.health || "?") + " · " + (cam.source || "") +
       (cam.frame_size ? " · " + cam.frame_size.join("×") : "") + " · " + (cam.fps || 0) + " fps" +
       (cam.error ? " · " + (typeof cam.error === "string" ? cam.error : t(cam.error.message)) : "");
     cameraEl.className = "camera health-" + (cam.health || "unknown");
