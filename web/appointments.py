@@ -5,9 +5,10 @@ and kiosk.sheet.service's; a refused step shows its reason and changes nothing."
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 
 from kiosk.appointments import pages
 from kiosk.appointments.slots import close_slot
@@ -96,8 +97,9 @@ def reschedule(case_id: int) -> Any:
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    """An attachment download; a Chinese file name is sent RFC 5987-encoded (with an ASCII fallback)."""
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename,
+                         etag=False, last_modified=None, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

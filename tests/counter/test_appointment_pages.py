@@ -149,7 +149,9 @@ def test_print_the_sheet_and_match_the_signed_scan(app, staff_client, tmp_path):
     other_id, _ = make_case(app, domain="other.cn")
     printed = post(staff_client, f"/cases/{case_id}/sheet")
     assert printed.status_code == 200 and printed.mimetype == "application/pdf"
-    assert printed.headers["Content-Disposition"].startswith("attachment")
+    disposition = printed.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and number in disposition
+    disposition.encode("latin-1")  # a real server sends headers as Latin-1: the Chinese name is RFC 5987-encoded
     text = text_of(printed.data)
     assert number in text and "南京示例科技有限公司" in text and "网站备案信息真实性核验单" in text
     page = render_pages(printed.data, tmp_path)[0]
