@@ -99,6 +99,9 @@ def test_book_from_the_case_page_and_the_refusals(app, staff_client):
     assert post(staff_client, f"/cases/{case_id}/appointment", {"slot_id": str(first)}).status_code == 303
     page = staff_client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'data-status="booked"' in page and "已预约" in page and 'id="ics-link"' in page
+    with app.extensions["kiosk.db"].session() as s:
+        appointment_id = booking.active_appointment(s, case_id).id
+    assert f'action="/appointments/{appointment_id}/attendance"' in page and "未到场" in page  # the day view's buttons
 
     again = post(staff_client, f"/cases/{case_id}/appointment", {"slot_id": str(second)})
     assert again.status_code == 409 and "该案件已有预约" in again.get_data(as_text=True)
