@@ -111,6 +111,7 @@ ACTION_WORDS: dict[str, Text] = {
     "public_security_filed": Text("公安备案已办", "Public security filing done"),
     "registrars_set": Text("设置域名注册商", "Registrars set"),
     "sheet_printed": Text("打印核验单", "Verification sheet printed"),
+    "sheet_matched": Text("核对已签核验单扫描件", "Signed sheet scan matched"),
     "slot_closed": Text("关闭预约时段", "Appointment slot closed"),
     "slots_published": Text("发布预约时段", "Appointment slots published"),
     "user_activate": Text("启用用户", "User enabled"),

@@ -6,6 +6,7 @@ the server runs as the `postgres` system user that the Debian package creates.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -13,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -93,3 +95,23 @@ class TemporaryPostgres:
     def __exit__(self, *exc: object) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
                        capture_output=True, timeout=60)
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database of its own on the server at `server_url` (its URL), dropped afterwards."""
+    import secrets
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -50,6 +50,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("counter.attendance", "POST"): "LAFAL",  # an unknown appointment: flashed, back to the day view
     ("counter.dashboard_page", "GET"): "LAFAL",
     ("counter.notices_page", "GET"): "LAFAL",
+    ("appointments.slots", "GET"): "LAFAL",
+    ("appointments.slots", "POST"): "LAFAL",  # an empty form: the page again with the error
+    ("appointments.close", "POST"): "LAFAL",  # an unknown slot: flashed, back to the slots page
+    ("appointments.book", "POST"): "LAFAL",   # no slot chosen: the case page with the error
+    ("appointments.reschedule", "POST"): "LAFAL",
+    ("appointments.ics", "GET"): "LAFAL",     # no appointment: the case page with the error
+    ("appointments.sheet", "POST"): "LAFAL",  # the sheet printed (and logged) as a PDF download
+    ("appointments.match", "POST"): "LAFAL",  # no scan: the case page with the error
     ("documents.attachment", "GET"): "LAFAL",
     ("documents.upload", "POST"): "LAFAL",
     ("documents.capture", "POST"): "LAFAL",
@@ -155,7 +163,8 @@ def world(app, sealed):  # noqa: F811
 def url_values(w: dict) -> dict[str, object]:
     return {"case_id": w["case_a"], "attempt_id": w["attempt_a"], "att_id": w["att_a"], "kind": "principal_id_front",
             "which": "original", "number": w["number"], "sha256": w["photo"], "token": w["token"],
-            "user_id": w["staff_id"], "filename": "style.css", "appointment_id": 999999}
+            "user_id": w["staff_id"], "filename": "style.css", "appointment_id": 999999,
+            "slot_id": 999999}
 
 
 def client_for(app, w: dict, role: str):
@@ -221,9 +230,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 50
-    assert counts == {"anonymous": "A10L36F4N0", "staff": "A38L1F11N0", "auditor": "A16L1F33N0",
-                      "admin": "A47L1F2N0", "booth": "A14L36F0N0"}
+    assert len(ROUTES) == 58
+    assert counts == {"anonymous": "A10L44F4N0", "staff": "A46L1F11N0", "auditor": "A16L1F41N0",
+                      "admin": "A55L1F2N0", "booth": "A14L44F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST

@@ -24,7 +24,7 @@ from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
 from kiosk.text import KioskError, Text, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
-from web import api, audit, auth, booth, counter, documents, progress, services, users
+from web import api, appointments, audit, auth, booth, counter, documents, progress, services, users
 from web import db as web_db
 from web.auth import current_user
 from web.i18n import current_lang, tr
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 # One blueprint per audience.
-BLUEPRINTS = (auth.bp, counter.bp, api.bp, api.health_bp, users.bp, booth.bp, documents.bp, audit.bp, progress.bp)
+BLUEPRINTS = (auth.bp, counter.bp, appointments.bp, api.bp, api.health_bp, users.bp, booth.bp, documents.bp, audit.bp, progress.bp)
 
 # What tests may put into the test config instead of the real thing (never set in production).
 TEST_DOUBLES = {

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kiosk import cases as case_service
 from kiosk.appointments.booking import STATUS_NAMES, record_attendance
 from kiosk.appointments.dayview import upcoming
+from kiosk.appointments.pages import case_appointment
 from kiosk.counter_pages import case_deadline_status, case_list_with_deadlines
 from kiosk.counter_words import COUNTER_WORDS
 from kiosk.dashboard import dashboard
@@ -123,18 +124,25 @@ def edit_case(case_id: int) -> Any:
     return _case_form_page(case_service.case_form_values(case), save, case)
 
 
-@bp.get("/cases/<int:case_id>")
-@role_required(*STAFF_ROLES)
-def case_page(case_id: int) -> Any:
+def render_case(case: Case, error: KioskError | None = None, status: int = 200, form: dict[str, str] | None = None) -> Any:
+    """The case page; `error` (a refused booking, say) is shown in the appointment section, `form` keeps the
+    values sent."""
     session = get_session()
-    case = load_case(session, case_id)
     user: User = current_user()
     return render_template(
         "counter/case.html", case=case, checklist=case_service.checklist(case),
         moves=case_service.available_moves(case, user), states=STATE_NAMES, provinces=PROVINCES,
         subject_types=SUBJECT_TYPE_NAMES, id_types=ID_TYPES, sms_pilot=is_sms_pilot(case.province),
         deadline=case_deadline_status(session, case, _now(), get_calendar()), words=COUNTER_WORDS,
-    )
+        appointment=case_appointment(session, case, get_settings().kiosk_name, _now()), statuses=STATUS_NAMES,
+        error=error, form=form or {},
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+@role_required(*STAFF_ROLES)
+def case_page(case_id: int) -> Any:
+    return render_case(load_case(get_session(), case_id))
 
 
 @bp.post("/cases/<int:case_id>/move")

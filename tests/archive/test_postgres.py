@@ -4,12 +4,10 @@ access log stays one chain under concurrent appends."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from kiosk.archive import sealing
 from kiosk.archive.access_log import record_access, verify_access_log
@@ -19,6 +17,7 @@ from kiosk.archive.verify import verify_archive
 from kiosk.db import init_db
 from kiosk.models import AccessLogEntry, Case, Seal, User
 from tests.archive.factory import finish, make_case, make_user
+from tests.pgserver import fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -26,12 +25,11 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def pg(postgres_url, tmp_path):
     """A fresh database of its own on the throwaway server, two kiosks on it, one shared archive folder."""
-    name = "archive_" + secrets.token_hex(4)
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    with fresh_database(postgres_url, "archive") as url:
+        yield from _two_kiosks(url, tmp_path)
 
+
+def _two_kiosks(url: str, tmp_path):
     class Kiosk:
         def __init__(self, label: str) -> None:
             self.db = init_db(url)
@@ -46,9 +44,6 @@ def pg(postgres_url, tmp_path):
     yield a, b, staff_id, auditor_id
     a.db.dispose()
     b.db.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def test_two_kiosks_seal_concurrently_into_one_chain(pg):
