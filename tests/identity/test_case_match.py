@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import cv2
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -51,10 +52,12 @@ def card_jpeg(name: str) -> bytes:
     return data.tobytes()
 
 
-def onsite_case(app, form, *, live: str, card_of: str) -> int:
-    """An on-site case with every item accepted: the real photo `live` as the booth photo, a specimen ID card
-    front printed with the real photo `card_of` as the website leader's card, stand-in scans for the rest."""
-    contents = {"verification_photo": (DATA / live).read_bytes(), "leader_id_front": card_jpeg(card_of)}
+def onsite_case(app, form, *, live: str | bytes, card_of: str) -> int:
+    """An on-site case with every item accepted: the real photo `live` (a file name, or the JPEG itself) as the
+    booth photo, a specimen ID card front printed with the real photo `card_of` as the website leader's card,
+    stand-in scans for the rest."""
+    live_jpeg = live if isinstance(live, bytes) else (DATA / live).read_bytes()
+    contents = {"verification_photo": live_jpeg, "leader_id_front": card_jpeg(card_of)}
     return onsite_case_with_evidence(app, form, contents=contents)
 
 
@@ -130,6 +133,18 @@ def test_different_person_is_blocked_until_a_supervisor_approves(app, client, en
     with get_database(app).session() as s:
         assert len(s.scalars(select(Approval)).all()) == 1
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "approval")).one().detail["action"] == "accept_face_mismatch"
+
+
+def test_no_face_in_the_photo_blocks_finishing(app, client, enterprise_form):
+    ok, empty_room = cv2.imencode(".jpg", np.full((960, 1280, 3), 150, np.uint8))
+    case_id = onsite_case(app, enterprise_form, live=empty_room.tobytes(), card_of=OBAMA_A)
+    login(client, "staff")
+    page = finish(client, case_id).data.decode()
+    assert state_of(app, case_id) == "onsite_verification"
+    assert 'data-verdict="no_face"' in page and "现场照片中未找到人脸" in page and "须由另一位主管或管理员核准" in page
+    with get_database(app).session() as s:
+        [blocked] = s.scalars(select(AuditEvent).where(AuditEvent.action == "face_match_blocked")).all()
+        assert blocked.detail["verdict"] == "no_face"
 
 
 def test_internal_audit_needs_another_user_than_the_verifier(app, client, enterprise_form):
