@@ -12,16 +12,18 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.archive.manifest import manifest_path
+from kiosk.archive.pack import verify_pack
+from kiosk.archive.verify import verify_archive
 from kiosk.identity import FaceMatcher
 from kiosk.identity.case_match import cards_to_match
-from kiosk.models import AccessLogEntry, Approval, AuditEvent, Case, Seal
+from kiosk.models import AccessLogEntry, Approval, AuditEvent, Case, Seal, User
 from tests.conftest import PASSWORDS, blob_store, build_app, login, post
 from tests.core.test_finish_seals import onsite_case_with_evidence
 from tests.documents import specimens as S
 from tests.identity import cards as C
 from tests.identity.dataset import DATA, photo
 from web.db import get_database
-from web.services import get_face_gate
+from web.services import get_archive, get_face_gate
 
 pytestmark = pytest.mark.slow
 
@@ -93,6 +95,10 @@ def test_same_person_finishes_and_the_score_is_sealed(app, client, enterprise_fo
     assert card["model"]["name"] == "dlib_face_recognition_resnet_model_v1" and card["model"]["version"]
     with get_database(app).session() as s:
         assert [e.detail["verdict"] for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "face_match"))] == ["same"]
+        assert verify_archive(blob_store(app), s).ok
+        auditor = s.scalars(select(User).where(User.role == "auditor")).one()
+        pack = get_archive(app).build_pack(s, s.get(Case, case_id), auditor)
+    assert verify_pack(pack.data).ok  # the face crops travel with the evidence pack
 
 
 def test_different_person_is_blocked_until_a_supervisor_approves(app, client, enterprise_form):
