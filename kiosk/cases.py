@@ -347,7 +347,30 @@ def checklist(case: Case) -> list[ChecklistItem]:
     return items
 
 
-def _check_guards(case: Case, move: Move, record_number: str | None) -> str | None:
+class FaceGate(Protocol):
+    """What the face-match guard needs: kiosk.identity.case_match.FaceGate (None: face matching is off)."""
+
+    def require(self, session: Session, case: Case) -> None: ...
+
+
+def verifier_id(case: Case) -> int | None:
+    """The user who last finished the case's on-site verification (None before anyone did)."""
+    finished = [e for e in case.events if e.move == "finish_verification"]
+    return finished[-1].actor_id if finished else None
+
+
+def _not_the_verifier(case: Case, actor: User) -> None:
+    if verifier_id(case) == actor.id:
+        raise KioskError(
+            "audit_by_verifier",
+            Text("内部审核须由另一位工作人员完成：您本人完成了本案的当面核验",
+                 "The internal audit needs a second person: you finished this case's on-site verification"),
+            status=403,
+        )
+
+
+def _check_guards(session: Session, case: Case, move: Move, actor: User, record_number: str | None,
+                  face_gate: FaceGate | None) -> str | None:
     """Apply the move's guards; returns the validated record number when one is needed."""
     result = None
     for guard in move.guards:
@@ -360,6 +383,10 @@ def _check_guards(case: Case, move: Move, record_number: str | None) -> str | No
                          "These items are not yet verified: " + ", ".join(m.en for m in missing)),
                     status=409,
                 )
+        elif guard is Guard.FACE_MATCH and face_gate is not None:
+            face_gate.require(session, case)
+        elif guard is Guard.NOT_VERIFIER:
+            _not_the_verifier(case, actor)
         elif guard is Guard.RECORD_NUMBER:
             result = filing.approval_record_number(case, record_number)
     return result
@@ -382,6 +409,7 @@ def move_case(
     reason: str | None = None,
     record_number: str | None = None,
     archive: Sealer | None = None,
+    face_gate: FaceGate | None = None,
 ) -> CaseEvent:
     """Apply the move `move_name` to `case`, recording who, when and why.
 
@@ -392,6 +420,10 @@ def move_case(
     audit, submission, SMS step, approval with its record number, return, withdrawal) appends a signed decision
     manifest to the case's chain the same way. Such a move without an archive is a programming error
     (ValueError): evidence and decisions are never silently left unsealed.
+
+    `face_gate` (kiosk.identity.case_match.FaceGate, given whenever face matching is on) guards finishing: the
+    accepted photo's face must match the ID card portrait, or a second user must have approved the mismatch.
+    Passing the internal audit needs a different user than the one who finished the verification (four eyes).
     """
     move = filing.find_case_move(case, move_name)
     if move.seals and archive is None:
@@ -405,7 +437,7 @@ def move_case(
         raise KioskError("reason_required", Text("此操作需要填写原因", "This move needs a written reason"))
     if reason:
         reason = validators.check_text(reason, Text("原因", "the reason"), max_length=validators.MAX_REASON)
-    checked_record = _check_guards(case, move, record_number)
+    checked_record = _check_guards(session, case, move, actor, record_number, face_gate)
     previous = case.state
     case.state = move.target.value
     if checked_record:

@@ -233,6 +233,9 @@ class PhotoAttempt(Base):
     # liveness off at the booth that took it
     liveness: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     profile_version: Mapped[int | None] = mapped_column(Integer, default=None)  # BackdropProfile.version judged with
+    # kiosk.identity.case_match: the face match of this accepted photo against the ID card portrait(s) (scores,
+    # threshold, verdict, model, crops' hashes); None: not matched (yet, or face matching off)
+    identity: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     case: Mapped[Case] = relationship(back_populates="photo_attempts")
     results: Mapped[list[CheckResultRow]] = relationship(back_populates="photo_attempt", order_by="CheckResultRow.position")

@@ -69,6 +69,7 @@ class Settings:
     signing_key_file: Path = _env("SIGNING_KEY_FILE")
     profile: Path | None = _env("PROFILE")
     liveness: bool = _env("LIVENESS")  # the booth's liveness test before the photo (on in production)
+    face_match: bool = _env("FACE_MATCH")  # live face against the ID card portrait when finishing (on in production)
     retention_days: int = _env("RETENTION_DAYS")
     preview_quality: int = _env("PREVIEW_QUALITY")
     ocr_engine: str = _env("OCR_ENGINE")
@@ -182,6 +183,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         signing_key_file=Path(get("SIGNING_KEY_FILE", str(var_dir / "signing_key.pem"))),
         profile=Path(profile) if profile else None,
         liveness=_switch("LIVENESS", get("LIVENESS", "on")),
+        face_match=_switch("FACE_MATCH", get("FACE_MATCH", "on")),
         retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
         preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
         ocr_engine=ocr_engine,

@@ -15,6 +15,7 @@ from kiosk.booth.live import CHECK_LABELS, BoothPhase
 from kiosk.checkresult import CheckStatus, Limit
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
+from kiosk.identity.case_match import VERDICT_NAMES as FACE_VERDICT_NAMES
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, CaptureTrigger, SealKind
 from kiosk.roles import ROLE_NAMES
 from kiosk.text import Text
@@ -122,6 +123,8 @@ ACTION_WORDS: dict[str, Text] = {
     "user_created_by_admin": Text("管理员创建用户", "User created by an admin"),
     "user_password": Text("修改密码", "Password changed"),
     "user_unlock": Text("解除登录锁定", "Login lock lifted"),
+    "face_match": Text("人脸比对", "Face match"),
+    "face_match_blocked": Text("人脸比对不一致，完成核验被阻止", "Face mismatch: finishing blocked"),
 }
 
 # What an access-log or audit target ("case:2025-0001", "photo_attempt:7") names, before its colon.
@@ -157,6 +160,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "seal_kind": SEAL_KIND_WORDS,
     "approval_action": APPROVAL_NAMES,
     "reading_field": FIELD_LABELS,
+    "face_verdict": FACE_VERDICT_NAMES,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").
 CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}

@@ -235,6 +235,8 @@ class Guard(StrEnum):
     RECORD_NUMBER = "record_number"  # a valid record number for the case's province
     SMS_PILOT = "sms_pilot"  # only in SMS-verification pilot provinces
     NOT_SMS_PILOT = "not_sms_pilot"  # only outside them
+    FACE_MATCH = "face_match"  # the live face matches the ID card portrait, or a second user approved (kiosk.identity)
+    NOT_VERIFIER = "not_verifier"  # four eyes: made by someone other than the user who finished the verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,11 +262,12 @@ MOVES: tuple[Move, ...] = (
         State.ONSITE,
         State.AWAITING_AUDIT,
         Text("完成核验，提交内部审核", "Finish verification, submit for internal audit"),
-        guards=(Guard.ATTACHMENTS_COMPLETE,),
+        guards=(Guard.ATTACHMENTS_COMPLETE, Guard.FACE_MATCH),
         seals=True,
     ),
     Move("withdraw", State.AWAITING_AUDIT, State.DRAFT, Text("撤回", "Withdraw"), needs_reason=True),
-    Move("pass_audit", State.AWAITING_AUDIT, State.AUDIT_PASSED, Text("内部审核通过", "Pass internal audit")),
+    Move("pass_audit", State.AWAITING_AUDIT, State.AUDIT_PASSED, Text("内部审核通过", "Pass internal audit"),
+         guards=(Guard.NOT_VERIFIER,)),
     Move(
         "return_for_correction",
         State.AWAITING_AUDIT,

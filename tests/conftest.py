@@ -48,6 +48,7 @@ def make_settings(tmp_path: Path, database_url: str | None = None):
         "KIOSK_NAME": "test-kiosk",
         "KIOSK_CAMERA": "none",
         "KIOSK_LIVENESS": "off",  # the fake judges have no face mesh; liveness tests switch it on (tests/booth)
+        "KIOSK_FACE_MATCH": "off",  # the fake scans have no faces; tests/identity switches it on with real photos
         "KIOSK_OCR_THREADS": OCR_THREADS,
     }
     if database_url:

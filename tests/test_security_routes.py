@@ -44,6 +44,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("counter.edit_case", "GET"): "LAFAL",
     ("counter.edit_case", "POST"): "LAFAL",
     ("counter.move", "POST"): "LAFAL",
+    ("counter.face_approval", "POST"): "LAFAL",  # no approver given: flashed, back to the case page
+    ("counter.face_crop", "GET"): "LNFNL",      # case A has no face match yet: nothing to show
     ("progress.progress", "GET"): "AAAAA",   # public: case number + ID last 4 -> state and next step
     ("progress.progress", "POST"): "AAAAA",
     ("counter.day_view", "GET"): "LAFAL",
@@ -164,7 +166,7 @@ def url_values(w: dict) -> dict[str, object]:
     return {"case_id": w["case_a"], "attempt_id": w["attempt_a"], "att_id": w["att_a"], "kind": "principal_id_front",
             "which": "original", "number": w["number"], "sha256": w["photo"], "token": w["token"],
             "user_id": w["staff_id"], "filename": "style.css", "appointment_id": 999999,
-            "slot_id": 999999}
+            "slot_id": 999999, "index": 0, "side": "live"}
 
 
 def client_for(app, w: dict, role: str):
@@ -230,9 +232,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 58
-    assert counts == {"anonymous": "A10L44F4N0", "staff": "A46L1F11N0", "auditor": "A16L1F41N0",
-                      "admin": "A55L1F2N0", "booth": "A14L44F0N0"}
+    assert len(ROUTES) == 60
+    assert counts == {"anonymous": "A10L46F4N0", "staff": "A47L1F11N1", "auditor": "A16L1F43N0",
+                      "admin": "A56L1F2N1", "booth": "A14L46F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST

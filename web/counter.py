@@ -13,10 +13,12 @@ from kiosk import cases as case_service
 from kiosk.appointments.booking import STATUS_NAMES, record_attendance
 from kiosk.appointments.dayview import upcoming
 from kiosk.appointments.pages import case_appointment
+from kiosk.approvals import second_user
 from kiosk.counter_pages import case_deadline_status, case_list_with_deadlines
 from kiosk.counter_words import COUNTER_WORDS
 from kiosk.dashboard import dashboard
 from kiosk.deadlines import beijing_date
+from kiosk.identity.case_match import approve_face_mismatch, face_crop_sha256, face_match_view
 from kiosk.models import Case, User
 from kiosk.notices.outbox import NOTICE_STATUS_NAMES, outbox
 from kiosk.roles import STAFF_ROLES
@@ -29,10 +31,10 @@ from kiosk.workflow import (
     State,
     is_sms_pilot,
 )
-from web.audit import filters_from_request
+from web.audit import filters_from_request, log_access
 from web.auth import current_user, home_for, role_required
 from web.db import get_session
-from web.services import get_archive, get_calendar, get_settings
+from web.services import get_archive, get_calendar, get_face_gate, get_settings
 
 bp = Blueprint("counter", __name__)
 PAGE_SIZE = 25
@@ -135,7 +137,7 @@ def render_case(case: Case, error: KioskError | None = None, status: int = 200, 
         subject_types=SUBJECT_TYPE_NAMES, id_types=ID_TYPES, sms_pilot=is_sms_pilot(case.province),
         deadline=case_deadline_status(session, case, _now(), get_calendar()), words=COUNTER_WORDS,
         appointment=case_appointment(session, case, get_settings().kiosk_name, _now()), statuses=STATUS_NAMES,
-        error=error, form=form or {},
+        error=error, form=form or {}, face=face_match_view(session, case),
     ), status
 
 
@@ -150,11 +152,15 @@ def case_page(case_id: int) -> Any:
 def move(case_id: int) -> Any:
     session = get_session()
     case = load_case(session, case_id)
+    move_name, gate = request.form.get("move", ""), get_face_gate()
     try:
+        if move_name == "finish_verification" and gate is not None:
+            gate.prepare(session, case, current_user(), request.remote_addr or "")
+            session.commit()  # the match and a block are kept even when the move is refused
         case_service.move_case(
-            session, case, request.form.get("move", ""), current_user(),
+            session, case, move_name, current_user(),
             reason=request.form.get("reason"), record_number=request.form.get("record_number"),
-            archive=get_archive(),
+            archive=get_archive(), face_gate=gate,
         )
         session.commit()
     except KioskError as err:
@@ -164,6 +170,44 @@ def move(case_id: int) -> Any:
     new_state = STATE_NAMES[State(case.state)]
     flash((f"案件已转为：{new_state.zh}", f"The case is now: {new_state.en}"))
     return redirect(url_for("counter.case_page", case_id=case_id)), 303
+
+
+@bp.post("/cases/<int:case_id>/face-approval")
+@role_required(*STAFF_ROLES)
+def face_approval(case_id: int) -> Any:
+    """A supervisor or an admin at this screen approves finishing despite a face mismatch (name + password)."""
+    session = get_session()
+    case = load_case(session, case_id)
+    address = request.remote_addr or ""
+    try:
+        approver = second_user(session, request.form.get("approver", ""), request.form.get("approver_password", ""),
+                               address)
+    except KioskError as err:
+        session.commit()  # keep the failed-login count and its audit event
+        flash((err.text.zh, err.text.en), "error")
+        return redirect(url_for("counter.case_page", case_id=case_id, _anchor="identity")), 303
+    try:
+        approve_face_mismatch(session, case, requested_by=current_user(), approved_by=approver,
+                              reason=request.form.get("reason", ""), remote_addr=address)
+        session.commit()
+    except KioskError as err:
+        session.rollback()
+        flash((err.text.zh, err.text.en), "error")
+        return redirect(url_for("counter.case_page", case_id=case_id, _anchor="identity")), 303
+    flash(("已核准：可以完成核验", "Approved: the verification can be finished"))
+    return redirect(url_for("counter.case_page", case_id=case_id, _anchor="identity")), 303
+
+
+@bp.get("/cases/<int:case_id>/faces/<int:index>/<side>")
+@role_required(*STAFF_ROLES)
+def face_crop(case_id: int, index: int, side: str) -> Any:
+    """One face crop of the stored match (the booth photo's or the ID portrait's), decrypted for staff and logged."""
+    case = load_case(get_session(), case_id)
+    sha = face_crop_sha256(case, index, side)
+    if sha is None:
+        abort(404)
+    log_access("view", f"case:{case.number}", {"face_crop": f"{index}:{side}", "sha256": sha})
+    return get_archive().store.get(sha), 200, {"Cache-Control": "no-store", "Content-Type": "image/jpeg"}
 
 
 def _now() -> dt.datetime:

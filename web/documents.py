@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy.orm import Session
 
 from capture import Camera
+from kiosk.approvals import ACTION_NAMES, second_user
 from kiosk.cases import current_attachment
 from kiosk.documents import desk
 from kiosk.documents.kinds import kind_spec
@@ -56,8 +57,13 @@ def _page(case: Case, kind: str, error: KioskError | None = None, status: int = 
         "documents/attachment.html", case=case, kind=kind, name=name, att=current_attachment(case, kind),
         history=desk.earlier_attachments(case, kind), expected=desk.expected_values(case, kind),
         editable=desk.documents_editable(case), error=error, labels=desk.FIELD_LABELS,
-        camera=document_camera() is not None,
+        camera=document_camera() is not None, approvals=_approvals_needed(case, kind),
     ), status
+
+
+def _approvals_needed(case: Case, kind: str) -> list[Text]:
+    att = current_attachment(case, kind)
+    return [ACTION_NAMES[action] for action in desk.approvals_needed(att)] if att is not None and not att.passed else []
 
 
 def _refused(session: Session, case_id: int, kind: str, err: KioskError) -> Any:
@@ -133,9 +139,17 @@ def decide(case_id: int, kind: str, att_id: int) -> Any:
     """Accept (a failed document needs a written override reason) or reject the current attachment."""
     session = get_session()
     case, att = _attachment_row(session, case_id, kind, att_id)
+    address = request.remote_addr or ""
+    approver = None
+    if request.form.get("approver"):
+        try:
+            approver = second_user(session, request.form["approver"], request.form.get("approver_password", ""), address)
+        except KioskError as err:
+            session.commit()  # keep the failed-login count and its audit event
+            return _refused(session, case_id, kind, err)
     try:
         status = desk.decide(session, case, att, request.form.get("decision", ""), request.form.get("reason"),
-                             current_user(), request.remote_addr or "")
+                             current_user(), address, approver=approver)
         session.commit()
     except KioskError as err:
         return _refused(session, case_id, kind, err)

@@ -1,5 +1,6 @@
 """The app's services, each built once from Settings and kept in app.extensions: the archive (opened in
-create_app, so keys are loaded or created at start rather than at the first sealing), and the settings."""
+create_app, so keys are loaded or created at start rather than at the first sealing), the settings and the face
+gate (its models load on the first match)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from flask import Flask, current_app
 from kiosk.archive import Archive, open_archive
 from kiosk.db import Database
 from kiosk.deadlines import WorkCalendar, load_calendar
+from kiosk.identity.case_match import FaceGate
+from kiosk.identity.match import matcher_from_settings
 from kiosk.kiosks import register_kiosk
 from kiosk.settings import Settings
 
@@ -23,6 +26,8 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     if archive.signer is not None:
         register_kiosk(database, settings.kiosk_name, archive.signer)
     app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)
+    app.extensions["kiosk.face_gate"] = (
+        FaceGate(archive.store, lambda: matcher_from_settings(settings)) if settings.face_match else None)
 
 
 def get_archive(app: Flask | None = None) -> Archive:
@@ -37,3 +42,8 @@ def get_settings(app: Flask | None = None) -> Settings:
 def get_calendar(app: Flask | None = None) -> WorkCalendar:
     """The working-day calendar (chinesecalendar plus the holidays file), loaded once at start."""
     return (app or current_app).extensions["kiosk.calendar"]
+
+
+def get_face_gate(app: Flask | None = None) -> FaceGate | None:
+    """The face match of finishing a verification (matcher loaded on first use); None when KIOSK_FACE_MATCH=off."""
+    return (app or current_app).extensions.get("kiosk.face_gate")

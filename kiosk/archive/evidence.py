@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from kiosk.archive.manifest import EVIDENCE_FORMAT, iso
 from kiosk.archive.store import BlobStore
-from kiosk.models import Case, User
+from kiosk.models import Approval, Case, User
 from kiosk.text import KioskError, Text
 
 
@@ -28,6 +31,16 @@ def _row_result(r: Any) -> dict[str, Any]:
         "reason": r.reason,
         "message": {"zh": r.message_zh, "en": r.message_en},
     }
+
+
+def _approvals(case: Case) -> list[dict[str, Any]]:
+    """Every second-user approval given on the case (four eyes), oldest first."""
+    session = object_session(case)
+    rows: list[Approval] = (
+        list(session.scalars(select(Approval).where(Approval.case_id == case.id).order_by(Approval.id))) if session else [])
+    return [{"id": a.id, "action": a.action, "target": a.target, "reason": a.reason, "at": iso(a.at),
+             "requested_by": user_ref(a.requested_by), "approved_by": user_ref(a.approved_by), "detail": a.detail}
+            for a in rows]
 
 
 def build_snapshot(case: Case) -> dict[str, Any]:
@@ -80,6 +93,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
                 "override_reason": p.override_reason,
                 "overridden_checks": p.overridden_checks,
                 "liveness": p.liveness,
+                "identity": p.identity,
             }
         )
         if p.override_reason:
@@ -116,6 +130,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
         "attachments": attachments,
         "photo_attempts": attempts,
         "overrides": overrides,
+        "approvals": _approvals(case),
         "timeline": [
             {
                 "at": iso(e.at),
@@ -136,7 +151,7 @@ class EvidenceFile:
     size: int
     encrypted: bool
     media_type: str
-    role: str  # attachment_original | attachment_normalised | photo_attempt | evidence_snapshot
+    role: str  # attachment_original | attachment_normalised | photo_attempt | face_crop | evidence_snapshot
     source: str  # e.g. "attachment:12:principal_id_front", "photo_attempt:3"
 
     def as_dict(self) -> dict[str, Any]:
@@ -185,6 +200,15 @@ def case_files(case: Case, store: BlobStore) -> list[EvidenceFile]:
         path = store.find(p.image_sha256)
         encrypted = bool(path and path.name.endswith(".enc"))
         files.append(EvidenceFile(p.image_sha256, p.image_size, encrypted, "image/jpeg", "photo_attempt", source))
+        for i, card in enumerate((p.identity or {}).get("cards", [])):
+            for side in ("live", "card"):
+                sha = card.get(f"{side}_face_sha256")
+                if sha:
+                    size = store.stored_size(sha)
+                    if size is None:
+                        missing.append(f"{source}:face:{i}:{side}")
+                    files.append(EvidenceFile(sha, size or 0, store.can_encrypt, "image/jpeg", "face_crop",
+                                              f"{source}:face:{i}:{side}"))
     if missing:
         raise missing_evidence(missing)
     return files

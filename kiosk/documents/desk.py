@@ -22,8 +22,10 @@ import cv2
 from sqlalchemy.orm import Session
 
 from capture import Camera, CameraError, open_source
+from kiosk.approvals import ApprovalAction, record_approval
 from kiosk.archive.store import BlobStore, record_blob
 from kiosk.cases import current_attachment, is_editable
+from kiosk.checkresult import CheckStatus
 from kiosk.documents.inspect import DocumentReport, inspect_document
 from kiosk.documents.intake import sniff_media_type
 from kiosk.documents.kinds import KINDS, kind_spec
@@ -173,10 +175,45 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
+# Failed checks of an ID card that only a second user may override (four eyes, kiosk.approvals).
+IDENTITY_CHECKS = frozenset({"side", "id_number", "validity"})
+ID_CARD_DOCUMENT_KINDS = frozenset(kind for kinds in ID_CARD_KINDS.values() for kind in kinds)
+
+
+def approvals_needed(att: Attachment) -> dict[ApprovalAction, list[str]]:
+    """The second-user approvals accepting `att` needs, with the failed checks each covers: a failed identity check
+    of an ID card (side, ID number, validity) needs OVERRIDE_IDENTITY_CHECK; what was read differing from what was
+    typed (case_match) needs ACCEPT_ID_MISMATCH. Uncertain readings (to confirm by eye) need none."""
+    if att.kind not in ID_CARD_DOCUMENT_KINDS:
+        return {}
+    failed = [c["code"] for c in att.checks if c.get("status") == CheckStatus.FAIL]
+    needed = {ApprovalAction.OVERRIDE_IDENTITY_CHECK: [c for c in failed if c in IDENTITY_CHECKS],
+              ApprovalAction.ACCEPT_ID_MISMATCH: [c for c in failed if c == "case_match"]}
+    return {action: codes for action, codes in needed.items() if codes}
+
+
+def _second_approvals(session: Session, case: Case, att: Attachment, actor: User, approver: User | None, reason: str,
+                      remote_addr: str) -> None:
+    needed = approvals_needed(att)
+    if not needed:
+        return
+    if approver is None:
+        names = "、".join(c for codes in needed.values() for c in codes)
+        raise KioskError("approval_required", Text(
+            f"身份核验未通过（{names}）：须由另一位主管或管理员输入本人账号和密码核准",
+            f"Identity checks failed ({names}): a supervisor or an admin other than you must approve with their own "
+            "user name and password"), status=403)
+    for action, codes in needed.items():
+        record_approval(session, case=case, action=action, target=f"attachment:{att.id}", requested_by=actor,
+                        approved_by=approver, reason=reason, detail={"kind": att.kind, "checks": codes},
+                        remote_addr=remote_addr)
+
+
 def decide(session: Session, case: Case, att: Attachment, decision: str, reason: str | None, actor: User,
-           remote_addr: str = "") -> AttachmentStatus:
+           remote_addr: str = "", approver: User | None = None) -> AttachmentStatus:
     """Staff accept or reject the current attachment. Accepting one whose checks failed needs a written reason,
-    kept with the attachment and in an audit event. Returns the new status; KioskError when refused."""
+    kept with the attachment and in an audit event; a failed identity check of an ID card also needs a second
+    user (`approver`, see `approvals_needed`). Returns the new status; KioskError when refused."""
     require_editable(case)
     if att.status == AttachmentStatus.SUPERSEDED:
         raise KioskError("attachment_superseded", Text("该文件已被新上传的文件取代", "A newer upload replaced this file"), 409)
@@ -187,6 +224,8 @@ def decide(session: Session, case: Case, att: Attachment, decision: str, reason:
                              Text("有检查未通过：接受前必须填写原因", "Some checks failed: write a reason to accept anyway"))
         if len(reason) > MAX_REASON:
             raise KioskError("reason_too_long", Text("原因过长", "The reason is too long"))
+        if not att.passed:
+            _second_approvals(session, case, att, actor, approver, reason, remote_addr)
         att.status = AttachmentStatus.ACCEPTED
         if not att.passed:
             att.override_reason = reason

@@ -132,7 +132,11 @@ def test_full_path_to_approval_records_who_when_why(app, enterprise_form):
         with pytest.raises(KioskError) as err:
             cases.move_case(s, case, "return_for_correction", staff)
         assert err.value.code == "reason_required"
-        cases.move_case(s, case, "pass_audit", staff)
+        with pytest.raises(KioskError) as err:
+            cases.move_case(s, case, "pass_audit", staff)  # four eyes: not by the user who verified on site
+        assert err.value.code == "audit_by_verifier" and err.value.status == 403
+        supervisor = s.scalars(select(User).where(User.role == "supervisor")).one()
+        cases.move_case(s, case, "pass_audit", supervisor)
         cases.move_case(s, case, "submit_to_administration", staff)
         with pytest.raises(KioskError) as err:
             cases.move_case(s, case, "approve", staff, record_number="沪ICP备2025012345号-1")

@@ -9,8 +9,11 @@ from tests.conftest import blob_store, post
 from web.db import get_database
 
 
-def onsite_case_with_evidence(app, form, *, drop_blob: bool = False) -> int:
+def onsite_case_with_evidence(app, form, *, drop_blob: bool = False, contents: dict[str, bytes] | None = None) -> int:
+    """An on-site case with every checklist item accepted; `contents` gives real files for some kinds (the
+    verification photo stored plain, scans encrypted), the rest are stand-in bytes."""
     store = blob_store(app)
+    contents = contents or {}
     with get_database(app).session() as s:
         staff = s.scalars(select(User).where(User.role == "staff")).one()
         case = cases.create_case(s, cases.validate_case_input(form), staff)
@@ -18,13 +21,14 @@ def onsite_case_with_evidence(app, form, *, drop_blob: bool = False) -> int:
         s.flush()
         for i, item in enumerate(cases.checklist(case)):
             kind = item.requirement.kind.value
-            ref = store.put(f"{kind} scan {i}".encode(), encrypt=kind != "verification_photo")
+            ref = store.put(contents.get(kind, f"{kind} scan {i}".encode()), encrypt=kind != "verification_photo")
             if kind == "verification_photo":
                 s.add(PhotoAttempt(case_id=case.id, image_sha256=ref.sha256, image_size=ref.size, width=1,
                                    height=1, passed=True, status="accepted"))
             else:
                 s.add(Attachment(case_id=case.id, kind=kind, status="accepted", original_sha256=ref.sha256,
-                                 original_size=ref.size, encrypted=ref.encrypted, uploaded_by_id=staff.id))
+                                 original_size=ref.size, encrypted=ref.encrypted, uploaded_by_id=staff.id,
+                                 filename=f"{kind}.jpg" if kind in contents else ""))
             if drop_blob and kind == "verification_sheet":
                 path = store.find(ref.sha256)
                 path.unlink()

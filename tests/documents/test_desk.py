@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from kiosk import cases
+from kiosk.approvals import ApprovalAction
 from kiosk.documents import desk
 from kiosk.documents.thresholds import DocumentThresholds
-from kiosk.models import Attachment, AttachmentStatus, AuditEvent, Case, CheckResultRow, User
+from kiosk.models import Approval, Attachment, AttachmentStatus, AuditEvent, Case, CheckResultRow, User
 from kiosk.text import KioskError
 from tests.conftest import ENTERPRISE_FORM
 from tests.documents import specimens as S
@@ -107,3 +108,33 @@ def test_the_document_camera_is_a_setting(core) -> None:
     with pytest.raises(KioskError) as err:
         desk.read_document_camera(missing)
     assert err.value.code == "camera_source_unknown" and err.value.text.zh  # the camera's own words
+
+
+def test_overriding_a_failed_identity_check_needs_a_second_user(core, desk_case) -> None:
+    """An ID number with a wrong check digit: accepting it needs a written reason and a supervisor's approval."""
+    checker, case_id = desk_case
+    wrong = S.id_card_front(S.Person("张三", "110105194912310021"))
+    checker = desk.DocumentChecker.from_settings(core.settings, engine=CannedOcr(S.printed_lines(wrong)))
+    att_id = take_in(core, checker, case_id, S.jpeg_bytes(S.flatbed(wrong)))
+    with core.db.session() as s:
+        case, att = s.get(Case, case_id), s.get(Attachment, att_id)
+        staff, supervisor = s.get(User, core.users["staff"]), s.get(User, core.users["supervisor"])
+        needed = desk.approvals_needed(att)
+        assert "id_number" in needed[ApprovalAction.OVERRIDE_IDENTITY_CHECK]
+        with pytest.raises(KioskError) as err:
+            desk.decide(s, case, att, desk.Decision.ACCEPT, "已核对原件", staff)
+        assert err.value.code == "approval_required" and err.value.status == 403
+        with pytest.raises(KioskError) as err:
+            desk.decide(s, case, att, desk.Decision.ACCEPT, "已核对原件", staff, approver=staff)
+        assert err.value.code == "approval_same_person"
+        s.rollback()
+    with core.db.session() as s:
+        case, att = s.get(Case, case_id), s.get(Attachment, att_id)
+        staff, supervisor = s.get(User, core.users["staff"]), s.get(User, core.users["supervisor"])
+        assert att.status == AttachmentStatus.CHECKED and s.scalars(select(Approval)).all() == []
+        desk.decide(s, case, att, desk.Decision.ACCEPT, "已核对原件", staff, approver=supervisor)
+        assert att.status == AttachmentStatus.ACCEPTED
+        approvals = {a.action: a for a in s.scalars(select(Approval))}
+        identity = approvals[ApprovalAction.OVERRIDE_IDENTITY_CHECK]
+        assert identity.target == f"attachment:{att_id}" and identity.approved_by_id == supervisor.id
+        assert identity.requested_by_id == staff.id and "id_number" in identity.detail["checks"]

@@ -16,8 +16,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from kiosk import cases
-from kiosk.models import Attachment, AuditEvent, BlobRecord, Case, CheckResultRow, User
-from tests.conftest import blob_store, csrf_token, login, post
+from kiosk.models import Approval, Attachment, AuditEvent, BlobRecord, Case, CheckResultRow, User
+from tests.conftest import PASSWORDS, blob_store, csrf_token, login, post
 from tests.documents import specimens as S
 from web.db import get_database
 
@@ -238,3 +238,23 @@ def test_checklist_fills_with_checked_read_documents(staff_client, app, case_id,
     r = post(staff_client, f"/cases/{case_id}/move", {"move": "finish_verification"}, follow_redirects=True)
     html = r.data.decode()
     assert "真实性核验照片" in html and "主体证件" not in html.split("尚未完成核验")[1].split("<")[0]
+
+
+@pytest.mark.slow  # reads the upload with the real OCR engine
+def test_failed_identity_check_is_accepted_only_with_a_second_user(staff_client, app, case_id):
+    """A wrong check digit in the ID number: the page asks for a supervisor; a wrong password or none is refused."""
+    wrong = S.Person("张三", "110105194912310021")
+    _upload(staff_client, case_id, "principal_id_front", S.jpeg_bytes(S.flatbed(S.id_card_front(wrong))), "front.jpg")
+    [att] = _attachments(app, case_id)
+    url = f"/cases/{case_id}/documents/principal_id_front/{att.id}/decide"
+    assert 'id="second-approval"' in staff_client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
+    form = {"decision": "accept", "reason": "已核对原件"}
+    r = post(staff_client, url, form)
+    assert r.status_code == 403 and 'data-code="approval_required"' in r.data.decode()
+    r = post(staff_client, url, {**form, "approver": "supervisor", "approver_password": "wrong"})
+    assert r.status_code >= 400 and _attachments(app, case_id)[0].status == "checked"
+    r = post(staff_client, url, {**form, "approver": "supervisor", "approver_password": PASSWORDS["supervisor"]})
+    assert r.status_code == 303 and _attachments(app, case_id)[0].status == "accepted"
+    with get_database(app).session() as s:
+        [approval] = [a for a in s.scalars(select(Approval)) if a.action == "override_identity_check"]
+        assert approval.target == f"attachment:{att.id}" and s.get(User, approval.approved_by_id).username == "supervisor"
