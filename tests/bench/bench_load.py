@@ -2,7 +2,7 @@
 (waitress, forked workers) against Werkzeug's development server, and its p95 latency at an open-loop offered load.
 
 `python -m tests.bench.bench_load [--seconds S] [--clients N] [--rate R] [--open-seconds S] [--cases N]`
-prints `name: value` lines. Not built yet: the sealing-throughput figure (cases sealed per second by N kiosks).
+prints `name: value` lines. Sealing throughput is tests/bench/bench_sealing_load.py.
 """
 
 from __future__ import annotations
@@ -188,7 +188,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"devserver_case_list_rps_max: {dev_rps:.1f}")
     print(f"portal_vs_devserver_ratio: {portal_rps / dev_rps:.2f}  (goal >= 3)")
     print(f"portal_case_list_p95_ms: {p95:.1f}  (at {args.rate:g} req/s for {args.open_seconds:g} s; goal <= 100)")
-    print("sealing_cases_per_s: not built yet")
 
 
 if __name__ == "__main__":

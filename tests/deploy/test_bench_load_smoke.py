@@ -19,3 +19,13 @@ def test_bench_load_prints_its_figures():
     assert done.returncode == 0, done.stderr[-2000:]
     for key in KEYS:
         assert f"{key}: " in done.stdout
+
+
+def test_bench_sealing_load_loses_no_case():
+    done = subprocess.run([sys.executable, "-m", "tests.bench.bench_sealing_load", "--kiosks", "2", "--cases", "4"],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "sealing_sqlite_cases_per_s: " in done.stdout
+    for line in ("sealing_lost_cases: 0", "sealing_duplicated_cases: 0", "sealing_errors: 0",
+                 "sealing_verify_archive_ok: True"):
+        assert line in done.stdout
