@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sheet-match": ("kiosk.commands.sheet_match", "match scanned signed sheet pages back to their case"),
     "notices": ("kiosk.commands.notices", "deliver (send) or list the applicant notices in the outbox"),
     "deadlines": ("kiosk.commands.deadlines", "open cases with their working-day due dates, overdue first"),
+    "backup": ("kiosk.commands.backup", "write one backup file: database, evidence archive, keys"),
+    "restore": ("kiosk.commands.restore", "check a backup file's hashes and restore it into a folder"),
     "dashboard": ("kiosk.commands.dashboard", "the counter's figures: states, overdue, appointments, photos, time"),
 }
 
