@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kiosk.archive.search import SearchFilters, apply_filters
 from kiosk.deadlines import DeadlineStatus, WorkCalendar, deadlines_for
@@ -19,7 +19,7 @@ def case_list_with_deadlines(
     """A page of the staff case list (newest first, narrowed by `filters`: case number, subject name, ID or
     credit-code number, domain, province, state, staff member, dates), the total, and each waiting case's deadline."""
     rows = list(session.scalars(
-        apply_filters(select(Case), filters).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)
+        apply_filters(select(Case).options(selectinload(Case.websites)), filters).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)
     ))
     total = session.scalar(select(func.count()).select_from(apply_filters(select(Case.id), filters, counting=True).subquery()))
     return rows, total or 0, deadlines_for(session, rows, now, calendar)
