@@ -58,6 +58,7 @@ class Settings:
     document_camera: str = _env("DOCUMENT_CAMERA")  # "" = none: staff upload scans
     secret_key: str | None = _env("SECRET_KEY", secret=True)  # None: session_secret() makes one under var_dir
     host: str = _env("HOST")
+    trusted_hosts: tuple[str, ...] = _env("TRUSTED_HOSTS")  # Host headers answered; () = any (all interfaces)
     port: int = _env("PORT")
     role: str = _env("ROLE")  # kiosk (booth, camera, one process) | portal (auditors and staff, no camera)
     workers: int = _env("WORKERS")  # portal role: worker processes on the same database
@@ -130,6 +131,18 @@ def _flask_settings(env: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+ALL_INTERFACES = ("", "0.0.0.0", "::")
+
+
+def default_trusted_hosts(host: str) -> tuple[str, ...]:
+    """The Host headers answered when KIOSK_TRUSTED_HOSTS is not set: the configured host (with the loopback
+    names when it is a loopback address); any when the server listens on all interfaces."""
+    if host in ALL_INTERFACES:
+        return ()
+    return (host, *(n for n in LOOPBACK_NAMES if n != host)) if host in LOOPBACK_NAMES else (host,)
+
+
 def _number(name: str, text: str, low: int, high: int | None = None) -> int:
     try:
         value = int(text)
@@ -162,6 +175,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise ValueError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {smtp_security!r}")
     holidays = get("HOLIDAYS_FILE")
     role = get("ROLE", "kiosk").lower()
+    host = get("HOST", "127.0.0.1")
     if role not in ROLES:
         raise ValueError(f"{PREFIX}ROLE must be one of {', '.join(ROLES)}, not {role!r}")
     return Settings(
@@ -171,7 +185,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         camera=get("CAMERA", "auto"),  # capture.AUTO (not imported: loading settings must not load OpenCV)
         document_camera=get("DOCUMENT_CAMERA"),
         secret_key=get("SECRET_KEY") or None,
-        host=get("HOST", "127.0.0.1"),
+        host=host,
+        trusted_hosts=tuple(h.strip() for h in get("TRUSTED_HOSTS").split(",") if h.strip())
+        or default_trusted_hosts(host),
         port=_number("PORT", get("PORT", "8000"), 1, 65535),
         role=role,
         workers=_number("WORKERS", get("WORKERS", "2"), 1, 64),

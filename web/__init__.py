@@ -103,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=10),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,  # a foreign Host header is a 400
     )
     app.config.update(settings.flask)  # KIOSK_FLASK_<NAME>
     app.config.update(test_config)
