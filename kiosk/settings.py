@@ -73,6 +73,7 @@ class Settings:
     retention_days: int = _env("RETENTION_DAYS")
     orphan_grace_seconds: int = _env("ORPHAN_GRACE")  # unreferenced blobs younger than this are kept at start-up
     preview_quality: int = _env("PREVIEW_QUALITY")
+    decode_megapixels: int = _env("DECODE_MEGAPIXELS")  # image pixels decoded at once, all uploads together
     ocr_engine: str = _env("OCR_ENGINE")
     ocr_threads: int = _env("OCR_THREADS")
     tesseract_psm: int = _env("TESSERACT_PSM")
@@ -201,6 +202,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         liveness=_switch("LIVENESS", get("LIVENESS", "on")),
         retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
         orphan_grace_seconds=_number("ORPHAN_GRACE", get("ORPHAN_GRACE", "3600"), 60),
+        decode_megapixels=_number("DECODE_MEGAPIXELS", get("DECODE_MEGAPIXELS", "120"), 1),
         preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
         ocr_engine=ocr_engine,
         ocr_threads=_number("OCR_THREADS", get("OCR_THREADS", "0"), 0),

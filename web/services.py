@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from kiosk.archive import Archive, open_archive
 from kiosk.db import Database
 from kiosk.deadlines import WorkCalendar, load_calendar
+from kiosk.documents import budget
 from kiosk.kiosks import register_kiosk
 from kiosk.settings import Settings
 
@@ -23,6 +24,7 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     if archive.signer is not None:
         register_kiosk(database, settings.kiosk_name, archive.signer)
     app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)
+    budget.configure(settings.decode_megapixels)
 
 
 def get_archive(app: Flask | None = None) -> Archive:
