@@ -29,6 +29,7 @@ ROLES = ("kiosk", "portal")  # what `python -m kiosk serve` runs: see web/serve.
 FLASK_PREFIX = "KIOSK_FLASK_"
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # Beijing time
 SMTP_SECURITY = ("none", "starttls", "ssl")
+DEFAULT_DECODE_MEGAPIXELS = 40  # kiosk.documents.budget.DEFAULT_MEGAPIXELS: one 40 MP upload at a time, about 0.5 GB
 SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 
@@ -202,7 +203,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         liveness=_switch("LIVENESS", get("LIVENESS", "on")),
         retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
         orphan_grace_seconds=_number("ORPHAN_GRACE", get("ORPHAN_GRACE", "3600"), 60),
-        decode_megapixels=_number("DECODE_MEGAPIXELS", get("DECODE_MEGAPIXELS", "120"), 1),
+        decode_megapixels=_number("DECODE_MEGAPIXELS", get("DECODE_MEGAPIXELS", str(DEFAULT_DECODE_MEGAPIXELS)), 1),
         preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
         ocr_engine=ocr_engine,
         ocr_threads=_number("OCR_THREADS", get("OCR_THREADS", "0"), 0),

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-DEFAULT_MEGAPIXELS = 120
+DEFAULT_MEGAPIXELS = 40
 
 
 class PixelBudget:

@@ -14,6 +14,7 @@ BENCHMARKS: list[str] = [
     "tests.bench.bench_archive",
     "tests.bench.bench_identity",
     "tests.bench.bench_counter",
+    "tests.bench.bench_uploads",
 ]
 
 
