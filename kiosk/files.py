@@ -19,6 +19,15 @@ from kiosk.text import KioskError, Text
 DISK_FULL = Text("存储空间已满，未保存任何内容，请联系管理员", "The storage is full; nothing was saved. Please call an administrator")
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (or an error it was raised from) says the disk or the user's quota is full."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
 def tmp_owner() -> str:
     """`<host>~<pid>` of this process, as written into temporary file names."""
     return f"{socket.gethostname().replace('.', '_').replace('~', '_')}~{os.getpid()}"
@@ -60,6 +69,6 @@ def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None, *, secret
         fsync_dir(path.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if is_disk_full(exc):
             raise KioskError("disk_full", DISK_FULL, status=507) from exc
         raise

@@ -29,6 +29,7 @@ ROLES = ("kiosk", "portal")  # what `python -m kiosk serve` runs: see web/serve.
 FLASK_PREFIX = "KIOSK_FLASK_"
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # Beijing time
 SMTP_SECURITY = ("none", "starttls", "ssl")
+DEFAULT_DECODE_MEGAPIXELS = 40  # kiosk.documents.budget.DEFAULT_MEGAPIXELS: one 40 MP upload at a time, about 0.5 GB
 SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 
@@ -58,6 +59,7 @@ class Settings:
     document_camera: str = _env("DOCUMENT_CAMERA")  # "" = none: staff upload scans
     secret_key: str | None = _env("SECRET_KEY", secret=True)  # None: session_secret() makes one under var_dir
     host: str = _env("HOST")
+    trusted_hosts: tuple[str, ...] = _env("TRUSTED_HOSTS")  # Host headers answered; () = any (all interfaces)
     port: int = _env("PORT")
     role: str = _env("ROLE")  # kiosk (booth, camera, one process) | portal (auditors and staff, no camera)
     workers: int = _env("WORKERS")  # portal role: worker processes on the same database
@@ -71,7 +73,9 @@ class Settings:
     liveness: bool = _env("LIVENESS")  # the booth's liveness test before the photo (on in production)
     face_match: bool = _env("FACE_MATCH")  # live face against the ID card portrait when finishing (on in production)
     retention_days: int = _env("RETENTION_DAYS")
+    orphan_grace_seconds: int = _env("ORPHAN_GRACE")  # unreferenced blobs younger than this are kept at start-up
     preview_quality: int = _env("PREVIEW_QUALITY")
+    decode_megapixels: int = _env("DECODE_MEGAPIXELS")  # image pixels decoded at once, all uploads together
     ocr_engine: str = _env("OCR_ENGINE")
     ocr_threads: int = _env("OCR_THREADS")
     tesseract_psm: int = _env("TESSERACT_PSM")
@@ -130,6 +134,18 @@ def _flask_settings(env: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+ALL_INTERFACES = ("", "0.0.0.0", "::")
+
+
+def default_trusted_hosts(host: str) -> tuple[str, ...]:
+    """The Host headers answered when KIOSK_TRUSTED_HOSTS is not set: the configured host (with the loopback
+    names when it is a loopback address); any when the server listens on all interfaces."""
+    if host in ALL_INTERFACES:
+        return ()
+    return (host, *(n for n in LOOPBACK_NAMES if n != host)) if host in LOOPBACK_NAMES else (host,)
+
+
 def _number(name: str, text: str, low: int, high: int | None = None) -> int:
     try:
         value = int(text)
@@ -162,6 +178,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise ValueError(f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {smtp_security!r}")
     holidays = get("HOLIDAYS_FILE")
     role = get("ROLE", "kiosk").lower()
+    host = get("HOST", "127.0.0.1")
     if role not in ROLES:
         raise ValueError(f"{PREFIX}ROLE must be one of {', '.join(ROLES)}, not {role!r}")
     return Settings(
@@ -171,7 +188,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         camera=get("CAMERA", "auto"),  # capture.AUTO (not imported: loading settings must not load OpenCV)
         document_camera=get("DOCUMENT_CAMERA"),
         secret_key=get("SECRET_KEY") or None,
-        host=get("HOST", "127.0.0.1"),
+        host=host,
+        trusted_hosts=tuple(h.strip() for h in get("TRUSTED_HOSTS").split(",") if h.strip())
+        or default_trusted_hosts(host),
         port=_number("PORT", get("PORT", "8000"), 1, 65535),
         role=role,
         workers=_number("WORKERS", get("WORKERS", "2"), 1, 64),
@@ -185,6 +204,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         liveness=_switch("LIVENESS", get("LIVENESS", "on")),
         face_match=_switch("FACE_MATCH", get("FACE_MATCH", "on")),
         retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
+        orphan_grace_seconds=_number("ORPHAN_GRACE", get("ORPHAN_GRACE", "3600"), 60),
+        decode_megapixels=_number("DECODE_MEGAPIXELS", get("DECODE_MEGAPIXELS", str(DEFAULT_DECODE_MEGAPIXELS)), 1),
         preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
         ocr_engine=ocr_engine,
         ocr_threads=_number("OCR_THREADS", get("OCR_THREADS", "0"), 0),

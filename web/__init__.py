@@ -19,6 +19,7 @@ from kiosk import words
 from kiosk.accounts import AddressLimiter
 from kiosk.cases import ChecklistStatus
 from kiosk.db import Database
+from kiosk.files import DISK_FULL, is_disk_full
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
@@ -56,6 +57,7 @@ ERROR_TEXTS: dict[int, Text] = {
     413: Text("文件过大", "The upload is too large"),
     429: Text("请求过于频繁，请稍后再试", "Too many requests: please wait"),
     500: Text("服务器内部错误，请联系管理员", "Internal error: please call an administrator"),
+    507: DISK_FULL,
 }
 
 
@@ -101,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=10),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,  # a foreign Host header is a 400
     )
     app.config.update(settings.flask)  # KIOSK_FLASK_<NAME>
     app.config.update(test_config)
@@ -174,6 +177,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         extra = err.as_dict()
         extra.pop("error", None)
         extra.pop("message", None)
+        if err.status == 507:
+            log.error("disk full on %s %s: %s", request.method, request.path, err.__cause__)
         return _error_response(err.code, err.text, err.status, extra)
 
     @app.errorhandler(CSRFError)
@@ -192,6 +197,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> Any:
+        if is_disk_full(err):  # a full disk anywhere (database, temporary files, a library's own write)
+            log.error("disk full on %s %s: %s", request.method, request.path, err)
+            return _error_response("disk_full", DISK_FULL, 507)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error_response("internal_error", ERROR_TEXTS[500], 500)
 

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from kiosk.archive import Archive, open_archive
 from kiosk.db import Database
 from kiosk.deadlines import WorkCalendar, load_calendar
+from kiosk.documents import budget
 from kiosk.identity.case_match import FaceGate
 from kiosk.identity.match import matcher_from_settings
 from kiosk.kiosks import register_kiosk
@@ -28,6 +29,7 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)
     app.extensions["kiosk.face_gate"] = (
         FaceGate(archive.store, lambda: matcher_from_settings(settings)) if settings.face_match else None)
+    budget.configure(settings.decode_megapixels)
 
 
 def get_archive(app: Flask | None = None) -> Archive:

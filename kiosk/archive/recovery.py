@@ -5,6 +5,9 @@
 - A manifest with no Seal row and no journal (e.g. a database restored from an older backup) is moved to
   `quarantine/`, never deleted: it may be evidence.
 - Temporary files of dead writers are removed.
+- Orphan blobs (files under blobs/ that no BlobRecord row names) older than `orphan_grace_seconds` are removed;
+  younger ones are kept (a writer stores the file before its row). When the writer lock file (`writer.pid`,
+  `<host>~<pid>`) names a writer still alive, the sweep is skipped; a dead writer's lock is removed.
 
 A writer is dead when it ran on this host and its process is gone, or when its work is older than
 `grace_seconds` (other kiosks sharing the archive folder may be mid-write).
@@ -31,11 +34,13 @@ from kiosk.models import BlobRecord, Seal
 log = logging.getLogger(__name__)
 
 QUARANTINE_DIR = "quarantine"
+WRITER_LOCK = "writer.pid"
+ORPHAN_GRACE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
 class RecoveryAction:
-    action: str  # completed | removed | quarantined | tmp_removed
+    action: str  # completed | removed | quarantined | tmp_removed | orphan_removed | orphans_skipped
     path: str
     detail: str
 
@@ -63,7 +68,39 @@ def owner_dead(owner: str, mtime: float, grace_seconds: float) -> bool:
     return False
 
 
-def recover(db: Database, store: BlobStore, *, grace_seconds: float = 600.0) -> list[RecoveryAction]:
+def writer_alive(root: Path) -> str | None:
+    """The owner named by `root/writer.pid` when that writer is still alive, else None (a dead writer's lock
+    is removed)."""
+    lock = Path(root) / WRITER_LOCK
+    try:
+        owner = lock.read_text().strip()
+    except OSError:
+        return None
+    if owner == tmp_owner() or owner_dead(owner, time.time(), float("inf")):
+        lock.unlink(missing_ok=True)
+        return None
+    return owner
+
+
+def remove_orphans(db: Database, store: BlobStore, grace_seconds: float) -> list[RecoveryAction]:
+    """Remove blob files that no BlobRecord names and that are older than `grace_seconds`."""
+    owner = writer_alive(store.root)
+    if owner is not None:
+        return [RecoveryAction("orphans_skipped", str(store.root / WRITER_LOCK), f"writer {owner} is still running")]
+    with db.session() as session:
+        known = set(session.scalars(select(BlobRecord.sha256)))
+    actions = []
+    now = time.time()
+    for path in store.iter_blob_files():
+        if path.name.removesuffix(".enc") in known or now - path.stat().st_mtime <= grace_seconds:
+            continue
+        path.unlink(missing_ok=True)
+        actions.append(RecoveryAction("orphan_removed", str(path), "blob no database row references"))
+    return actions
+
+
+def recover(db: Database, store: BlobStore, *, grace_seconds: float = 600.0,
+            orphan_grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[RecoveryAction]:
     """Complete or remove half-written archive work under `store.root`; returns (and logs) what was done."""
     actions: list[RecoveryAction] = []
     root = store.root
@@ -122,6 +159,7 @@ def recover(db: Database, store: BlobStore, *, grace_seconds: float = 600.0) -> 
             if owner_dead(owner, tmp.stat().st_mtime, grace_seconds):
                 tmp.unlink(missing_ok=True)
                 actions.append(RecoveryAction("tmp_removed", str(tmp), "temporary file of a dead writer"))
+    actions += remove_orphans(db, store, orphan_grace_seconds)
     for a in actions:
         log.warning("archive recovery: %s %s (%s)", a.action, a.path, a.detail)
     return actions

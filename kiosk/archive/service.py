@@ -33,6 +33,7 @@ class Archive:
     signer: Signer | None  # None only when opened read-only without a signing key (verify-archive)
     kiosk_name: str
     retention_days: int
+    orphan_grace_seconds: float = recovery.ORPHAN_GRACE_SECONDS
 
     @property
     def root(self) -> Path:
@@ -67,7 +68,7 @@ class Archive:
 
     def recover(self, db: Database) -> list[recovery.RecoveryAction]:
         """Complete or remove half-written archive work left by a crash (each action is logged)."""
-        return recovery.recover(db, self.store)
+        return recovery.recover(db, self.store, orphan_grace_seconds=self.orphan_grace_seconds)
 
 
 def open_archive(settings: Settings, *, read_only: bool = False) -> Archive:
@@ -83,5 +84,6 @@ def open_archive(settings: Settings, *, read_only: bool = False) -> Archive:
     else:
         key = load_or_create_archive_key(settings.archive_key_file, settings.archive_key)
         signer = load_or_create_signer(settings.signing_key_file, settings.archive_dir)
-    return Archive(BlobStore(settings.archive_dir, key), signer, settings.kiosk_name, settings.retention_days)
+    return Archive(BlobStore(settings.archive_dir, key), signer, settings.kiosk_name, settings.retention_days,
+                   settings.orphan_grace_seconds)
 

@@ -31,6 +31,7 @@ from kiosk.documents.intake import sniff_media_type
 from kiosk.documents.kinds import KINDS, kind_spec
 from kiosk.documents.ocr import OcrEngine, engine_for, get_engine
 from kiosk.documents.thresholds import DocumentThresholds
+from kiosk.filenames import safe_filename
 from kiosk.models import Attachment, AttachmentStatus, AuditEvent, Case, CheckResultRow, User
 from kiosk.settings import Settings
 from kiosk.text import KioskError, Text
@@ -129,6 +130,7 @@ def take_in(session: Session, store: BlobStore, checker: DocumentChecker, case: 
     """Check, read and store one scan as `case`'s attachment of `kind` (see the module docstring). Raises
     KioskError for a case whose documents are locked or an unusable upload; the caller commits."""
     require_editable(case)
+    filename = safe_filename(filename)
     report = checker.inspect(kind, data, filename, expected_values(case, kind))
     media_type = sniff_media_type(data) or "application/octet-stream"
     att = store_report(session, store, case, kind, report, data, filename, media_type, actor)

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from kiosk.documents import budget
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
@@ -115,12 +116,13 @@ def _decode_image(data: bytes) -> np.ndarray:
             raise _corrupt(repr(exc)) from None
         if w * h > MAX_PIXELS:
             raise _too_many_pixels(w, h)
-        try:
-            opened.load()
-            img = ImageOps.exif_transpose(opened)
-        except Exception as exc:
-            raise _corrupt(repr(exc)) from None
-    return _to_bgr(img)
+        with budget.DECODES.hold(w * h):  # large decodes wait for their turn (kiosk.documents.budget)
+            try:
+                opened.load()
+                img = ImageOps.exif_transpose(opened)
+            except Exception as exc:
+                raise _corrupt(repr(exc)) from None
+            return _to_bgr(img)
 
 
 def _has_active_content(obj: Any, depth: int = 0, seen: set[int] | None = None) -> str | None:

@@ -16,6 +16,7 @@ BENCHMARKS: list[str] = [
     "tests.bench.bench_counter",
     "tests.bench.bench_load",
     "tests.bench.bench_sealing_load",
+    "tests.bench.bench_uploads",
 ]
 
 

@@ -44,11 +44,7 @@ def test_two_kiosks_register_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_two_kiosks_register_on_postgres(tmp_path, postgres_url):
-    from kiosk.models import Base
+    from tests.pgserver import fresh_database
 
-    check_two_kiosks(tmp_path, postgres_url)
-    database = Database(postgres_url)
-    with database.engine.begin() as conn:  # leave the shared test database empty for the next test
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    database.dispose()
+    with fresh_database(postgres_url, "kiosk_registry") as url:  # its own database: no other test's accounts
+        check_two_kiosks(tmp_path, url)
