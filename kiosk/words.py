@@ -91,6 +91,29 @@ SEAL_KIND_WORDS: dict[SealKind, Text] = {
     SealKind.DECISION: Text("后续决定封存", "Later decision sealed"),
 }
 
+# Problems found by verify-archive and verify-pack (kiosk.archive.problems.CODES).
+PROBLEM_WORDS: dict[str, Text] = {
+    "altered_blob": Text("证据文件被修改", "Evidence file altered"),
+    "missing_blob": Text("证据文件缺失", "Evidence file missing"),
+    "altered_manifest": Text("清单被修改", "Manifest altered"),
+    "bad_signature": Text("签名无效", "Bad signature"),
+    "missing_signature": Text("缺少签名", "Signature missing"),
+    "unknown_key": Text("签名密钥未知", "Unknown key"),
+    "missing_manifest": Text("清单缺失", "Manifest missing"),
+    "broken_link": Text("清单链断裂", "Chain link broken"),
+    "duplicate_sequence": Text("清单序号重复", "Duplicate sequence"),
+    "db_mismatch": Text("数据库与清单不符", "Database differs from the manifest"),
+    "record_mismatch": Text("案件记录与封存不符", "Case record differs from the sealed one"),
+    "access_log_altered": Text("访问日志记录被修改", "Access-log entry altered"),
+    "access_log_broken": Text("访问日志链断裂", "Access-log chain broken"),
+    "access_log_anchor_mismatch": Text("访问日志被改写", "Access log rewritten"),
+    "access_log_truncated": Text("访问日志末尾被截断", "Access log truncated"),
+    "access_log_wiped": Text("访问日志被清空", "Access log wiped"),
+    "access_log_bad_checkpoint": Text("访问日志检查点无效", "Access-log checkpoint invalid"),
+    "extra_file": Text("多余的文件", "Extra file"),
+    "pending_work": Text("未完成的封存", "Unfinished sealing"),
+}
+
 # Access-log actions (web/audit.py) and case audit events (AuditEvent.action).
 ACTION_WORDS: dict[str, Text] = {
     "view": Text("查看", "Viewed"),
@@ -161,6 +184,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "approval_action": APPROVAL_NAMES,
     "reading_field": FIELD_LABELS,
     "face_verdict": FACE_VERDICT_NAMES,
+    "problem": PROBLEM_WORDS,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").
 CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}

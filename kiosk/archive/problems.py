@@ -21,6 +21,10 @@ CODES = (
     "record_mismatch",
     "access_log_altered",
     "access_log_broken",
+    "access_log_anchor_mismatch",
+    "access_log_truncated",
+    "access_log_wiped",
+    "access_log_bad_checkpoint",
     "extra_file",
     "pending_work",
 )

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from kiosk.archive.access_anchor import ANCHOR_FIELD, access_head, write_checkpoint
 from kiosk.archive.chainhead import lock_head_row
 from kiosk.archive.evidence import EvidenceFile, build_snapshot, case_files, user_ref
 from kiosk.archive.manifest import (
@@ -109,6 +110,8 @@ class PendingSeal:
     snapshot_sha256: str | None
     snapshot_new: bool
     store: BlobStore
+    signer: Signer | None = None
+    access_head: dict[str, Any] | None = None  # anchored in the manifest; the signed checkpoint once committed
 
 
 def undo_files(p: PendingSeal) -> None:
@@ -134,6 +137,11 @@ def _after_commit(session: Session) -> None:
     for p in session.info.pop(_PENDING, []):
         _fault("committed")
         p.journal.unlink(missing_ok=True)
+        if p.signer is not None and p.access_head is not None:
+            try:
+                write_checkpoint(p.store.root, p.signer, p.access_head)
+            except (OSError, KioskError):  # the manifest still anchors the head; the next sealing writes it
+                log.exception("could not write the access-log checkpoint after %s", p.manifest.name)
 
 
 def _after_rollback(session: Session) -> None:
@@ -207,6 +215,7 @@ def append_manifest(
         "kiosk_name": kiosk_name,
         "signing_key": signer.fingerprint,
         "files": files,
+        ANCHOR_FIELD: access_head(session),
         **extra,
     }
     data = canonical_json(content)
@@ -246,6 +255,8 @@ def append_manifest(
         snapshot_sha256=snapshot_sha,
         snapshot_new=snapshot_new,
         store=store,
+        signer=signer,
+        access_head=content[ANCHOR_FIELD],
     )
     journal = {
         "manifest": mpath.name,

@@ -15,6 +15,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.archive.access_anchor import (
+    ANCHOR_FIELD,
+    CHECKPOINT_DIR,
+    CHECKPOINT_NAME,
+    anchor_problems,
+    checkpoint_problems,
+)
 from kiosk.archive.access_log import verify_access_log
 from kiosk.archive.manifest import (
     GENESIS,
@@ -276,7 +283,30 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
             if case is not None:
                 report.problems.extend(record_problems(session, store, case))
         report.problems.extend(verify_access_log(session))
+        report.problems.extend(_anchor_problems(session, root, by_seq, listed_content, keys, trusted))
     return report
+
+
+def _anchor_problems(
+    session: Session,
+    root: Path,
+    by_seq: dict[int, list[ManifestFile]],
+    listed_content: dict[str, dict[str, Any]],
+    keys: dict[str, Ed25519PublicKey],
+    trusted: dict[str, bytes] | None,
+) -> list[Problem]:
+    """The access log against the head anchored in every manifest and in the signed checkpoint."""
+    anchors: list[tuple[str, Any]] = []
+    for seq in sorted(by_seq):
+        for mf in by_seq[seq]:
+            content = listed_content.get(mf.sha256)
+            if content is not None and content.get(ANCHOR_FIELD) is not None:
+                anchors.append((f"{MANIFEST_DIR}/{mf.path.name}", content[ANCHOR_FIELD]))
+    checkpoint_keys = {**keys, **{fp: Ed25519PublicKey.from_public_bytes(raw) for fp, raw in (trusted or {}).items()}}
+    problems, checkpoint = checkpoint_problems(root, checkpoint_keys, anchored=bool(anchors))
+    if checkpoint is not None:
+        anchors.append((f"{CHECKPOINT_DIR}/{CHECKPOINT_NAME}", checkpoint))
+    return problems + anchor_problems(session, anchors)
 
 
 def archive_summary(report: ArchiveReport) -> str:

@@ -49,6 +49,12 @@ def test_every_check_and_move_has_a_word() -> None:
     assert all(_has_word("check", c) for c in (*PHOTO_CHECKS, *DOCUMENT_CHECKS))
 
 
+def test_every_problem_code_has_a_word() -> None:
+    from kiosk.archive.problems import CODES as PROBLEM_CODES
+
+    assert [c for c in PROBLEM_CODES if not _has_word("problem", c)] == []
+
+
 def _logged_actions() -> set[str]:
     """Every action literal written to the audit events or the access log in kiosk/ and web/."""
     found: set[str] = set()
