@@ -120,6 +120,7 @@ ACTION_WORDS: dict[str, Text] = {
     "download": Text("下载", "Downloaded"),
     "export": Text("导出", "Exported"),
     "search": Text("检索", "Searched"),
+    "refused": Text("拒绝访问", "Access refused"),
     "approval": Text("审批", "Approval"),
     "attachment_override": Text("人工确认材料", "Document confirmed by staff"),
     "photo_override": Text("人工确认照片", "Photo confirmed by staff"),
@@ -158,7 +159,21 @@ TARGET_KIND_WORDS: dict[str, Text] = {
     "attachment": Text("材料", "Document"),
     "photo_attempt": Text("照片", "Photo"),
     "user": Text("用户", "User"),
+    "case_id": Text("案件（内部编号）", "Case (internal id)"),
+    "camera": Text("摄像头实时画面", "Live camera"),
     "slot": Text("预约时段", "Appointment slot"),
+}
+
+# Why a read of evidence was refused (kiosk.archive.evidence_reads.REFUSALS).
+REFUSAL_WORDS: dict[str, Text] = {
+    "not_logged_in": Text("未登录", "Not logged in"),
+    "wrong_role": Text("无权查看", "Role may not see this"),
+    "not_found": Text("不存在", "Not found"),
+    "other_case": Text("不是本亭当前的案件", "Another case than the booth's"),
+    "not_sealed": Text("案件尚未封存", "Case not yet sealed"),
+    "file_missing": Text("文件已不在档案中", "File no longer in the archive"),
+    "file_altered": Text("文件校验失败", "File failed its integrity check"),
+    "error": Text("其他错误", "Other error"),
 }
 
 CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain codes (a StrEnum is a str)
@@ -185,6 +200,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "reading_field": FIELD_LABELS,
     "face_verdict": FACE_VERDICT_NAMES,
     "problem": PROBLEM_WORDS,
+    "refusal": REFUSAL_WORDS,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").
 CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}

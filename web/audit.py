@@ -16,15 +16,17 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from kiosk.archive import portal
-from kiosk.archive.access_log import ACTIONS, record_access, verify_access_log
+from kiosk.archive.access_log import ACTIONS, verify_access_log
+from kiosk.archive.evidence_reads import log_evidence_read
 from kiosk.archive.retention import set_legal_hold
-from kiosk.archive.search import PAGE_SIZE, SearchFilters, search_cases, staff_members
+from kiosk.archive.search import PAGE_SIZE, SearchFilters, sealed_only_for, search_cases, staff_members
 from kiosk.models import Case
 from kiosk.roles import READER_ROLES, Role
 from kiosk.text import KioskError
 from kiosk.workflow import ATTACHMENT_NAMES, ID_TYPES, PROVINCES, STATE_NAMES, SUBJECT_TYPE_NAMES, State
 from web.auth import current_user, role_required
 from web.db import get_session
+from web.evidence import evidence_read, mark_logged, refuse_as
 from web.services import get_archive, get_settings
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,12 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 def log_access(action: str, target: str, detail: dict[str, Any] | None = None) -> None:
-    """Record this access (committed before anything is shown)."""
+    """Record this access with its route (committed before anything is shown)."""
     session = get_session()
-    record_access(session, current_user(), action, target, detail, request.remote_addr or "")
+    log_evidence_read(session, current_user(), action, target, request.endpoint or request.path,
+                      request.remote_addr or "", detail)
     session.commit()
+    mark_logged()
 
 
 # ------------------------------------------------------------------ search
@@ -66,6 +70,7 @@ def filters_from_request() -> SearchFilters:
         date_from=_date(a.get("date_from", "")),
         date_to=_date(a.get("date_to", "")),
         timezone=get_settings().timezone,
+        sealed_only=sealed_only_for(user.role) if (user := current_user()) is not None else True,
     )
 
 
@@ -90,13 +95,18 @@ def search() -> Any:
 # ------------------------------------------------------------------ case view
 
 def load_case(number: str) -> Case:
+    """The case an auditor or admin asked for; an auditor is refused a case not yet sealed (logged as such)."""
     case = portal.find_case(get_session(), number)
     if case is None:
+        abort(404)
+    if case.sealed_at is None and sealed_only_for(current_user().role):
+        refuse_as("not_sealed")
         abort(404)
     return case
 
 
 @bp.get("/cases/<number>")
+@evidence_read("view", lambda kw: f"case:{kw['number']}")
 @role_required(*READER_ROLES)
 def case_view(number: str) -> Any:
     session = get_session()
@@ -113,6 +123,7 @@ def case_view(number: str) -> Any:
 
 
 @bp.get("/cases/<number>/files/<sha256>")
+@evidence_read("download", lambda kw: f"case:{kw['number']}")
 @role_required(*READER_ROLES)
 def download(number: str, sha256: str) -> Any:
     case = load_case(number)
@@ -130,6 +141,7 @@ def download(number: str, sha256: str) -> Any:
 
 
 @bp.post("/cases/<number>/export")
+@evidence_read("export", lambda kw: f"case:{kw['number']}")
 @role_required(*READER_ROLES)
 def export(number: str) -> Any:
     case = load_case(number)

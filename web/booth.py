@@ -51,6 +51,7 @@ from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
 from web.auth import current_user, role_required
 from web.db import close_session, get_database, get_session
+from web.evidence import evidence_read, log_read_now, refuse_as
 from web.services import get_archive, get_settings
 
 bp = Blueprint("booth", __name__, url_prefix="/booth")
@@ -197,23 +198,29 @@ def _mjpeg_response(booth: BoothSession, keep_going: Callable[[], bool]) -> Resp
 
 
 @bp.get("/stream.mjpg")
+@evidence_read("view", lambda kw: "camera:live")
 def stream() -> Any:
     """The live preview (not mirrored here: the pages mirror it). The booth's token or a staff login."""
     user = current_user()
     if user is not None and user.role in STAFF_ROLES:
+        log_read_now("view", "camera:live")
         return _mjpeg_response(booth_session(), lambda: True)
     case = _booth_case()
     if case is None:
+        refuse_as("not_logged_in" if user is None else "wrong_role")
         abort(403)
     booth = booth_session()
     station.pick_up(booth, case)
     case_id = case.id
     if booth.case_id != case_id:
+        refuse_as("other_case")
         abort(403)  # the camera now serves another case: this screen must not see that applicant
+    log_read_now("view", f"case_id:{case_id}")
     return _mjpeg_response(booth, lambda: booth.case_id == case_id)
 
 
 @bp.get("/photo/<int:attempt_id>.jpg")
+@evidence_read("view", lambda kw: f"photo_attempt:{kw['attempt_id']}")
 def booth_photo(attempt_id: int) -> Any:
     """A stored photo: staff see any attempt; the booth only its own case's attempts."""
     db = get_session()
@@ -224,6 +231,7 @@ def booth_photo(attempt_id: int) -> Any:
     if user is None or user.role not in STAFF_ROLES:
         case = _booth_case()
         if case is None or case.id != attempt.case_id:
+            refuse_as("other_case" if case is not None else "not_logged_in" if user is None else "wrong_role")
             abort(403)
     try:
         data = get_archive().store.get(attempt.image_sha256)
@@ -279,6 +287,7 @@ def _fail(err: KioskError, case_id: int) -> Any:
 
 
 @bp.get("/counter/<int:case_id>")
+@evidence_read("view", lambda kw: f"case_id:{kw['case_id']}")
 @role_required(*STAFF_ROLES)
 def counter_view(case_id: int) -> Any:
     case = _load_case(case_id)

@@ -34,6 +34,7 @@ from kiosk.workflow import (
 from web.audit import filters_from_request, log_access
 from web.auth import current_user, home_for, role_required
 from web.db import get_session
+from web.evidence import evidence_read
 from web.services import get_archive, get_calendar, get_face_gate, get_settings
 
 bp = Blueprint("counter", __name__)
@@ -199,6 +200,7 @@ def face_approval(case_id: int) -> Any:
 
 
 @bp.get("/cases/<int:case_id>/faces/<int:index>/<side>")
+@evidence_read("view", lambda kw: f"case_id:{kw['case_id']}")
 @role_required(*STAFF_ROLES)
 def face_crop(case_id: int, index: int, side: str) -> Any:
     """One face crop of the stored match (the booth photo's or the ID portrait's), decrypted for staff and logged."""

@@ -24,6 +24,7 @@ from kiosk.text import KioskError, Text
 from kiosk.workflow import ATTACHMENT_NAMES, AttachmentKind
 from web.auth import current_user, role_required
 from web.db import get_session
+from web.evidence import evidence_read
 from web.services import get_archive, get_settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def _refused(session: Session, case_id: int, kind: str, err: KioskError) -> Any:
 
 
 @bp.get("/cases/<int:case_id>/documents/<kind>")
+@evidence_read("view", lambda kw: f"case_id:{kw['case_id']}")
 @role_required(*STAFF_ROLES)
 def attachment(case_id: int, kind: str) -> Any:
     return _page(_load(get_session(), case_id, kind), kind)
@@ -101,6 +103,7 @@ def _take_in(case_id: int, kind: str, data: bytes, filename: str) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/documents/<kind>")
+@evidence_read("view", lambda kw: f"case_id:{kw['case_id']}")
 @role_required(*STAFF_ROLES)
 def upload(case_id: int, kind: str) -> Any:
     file = request.files.get("file")
@@ -116,6 +119,7 @@ def upload(case_id: int, kind: str) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/documents/<kind>/capture")
+@evidence_read("view", lambda kw: f"case_id:{kw['case_id']}")
 @role_required(*STAFF_ROLES)
 def capture(case_id: int, kind: str) -> Any:
     try:
@@ -158,6 +162,7 @@ def decide(case_id: int, kind: str, att_id: int) -> Any:
 
 
 @bp.get("/cases/<int:case_id>/documents/<kind>/<int:att_id>/<which>")
+@evidence_read("download", lambda kw: f"attachment:{kw['att_id']}")
 @role_required(*STAFF_ROLES)
 def image(case_id: int, kind: str, att_id: int, which: str) -> Any:
     """The normalised JPEG or the original upload, decrypted for staff; never cached."""

@@ -22,7 +22,7 @@ from kiosk.models import AccessLogEntry, Setting, User
 from kiosk.text import Text
 
 ACCESS_HEAD_KEY = "access_log_head"
-ACTIONS = ("search", "view", "download", "export")
+ACTIONS = ("search", "view", "download", "export", "refused")
 
 
 def entry_hash(entry: AccessLogEntry) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Case, CaseEvent, Person, Seal, User, Website
-from kiosk.roles import STAFF_ROLES
+from kiosk.roles import STAFF_ROLES, Role
 from kiosk.settings import DEFAULT_TIMEZONE
 
 PAGE_SIZE = 25
@@ -34,6 +34,7 @@ class SearchFilters:
     date_from: dt.date | None = None  # case created on or after (a date in `timezone`)
     date_to: dt.date | None = None  # case created on or before (a date in `timezone`)
     timezone: str = DEFAULT_TIMEZONE  # the kiosk's time zone (settings.timezone): where a day begins
+    sealed_only: bool = False  # auditors see sealed cases only (see sealed_only_for)
 
     @property
     def empty(self) -> bool:
@@ -62,6 +63,8 @@ def _day_start(day: dt.date, timezone: str) -> dt.datetime:
 def apply_filters(stmt: Select, f: SearchFilters, *, counting: bool = False) -> Select:
     """`stmt` restricted to `f`. The staff filter is written two ways: EXISTS per row for the page (walks the
     date index and stops after one page), an IN list for the count (no order, stops at the cap)."""
+    if f.sealed_only:
+        stmt = stmt.where(Case.sealed_at.is_not(None))
     if f.number:
         stmt = stmt.where(_prefix(Case.number, f.number.strip().upper()))
     if f.name:
@@ -163,3 +166,8 @@ def staff_members(session: Session) -> list[User]:
 
 def case_seals(session: Session, case_id: int) -> list[Seal]:
     return list(session.scalars(select(Seal).where(Seal.case_id == case_id).order_by(Seal.sequence)))
+
+
+def sealed_only_for(role: str) -> bool:
+    """Whether `role` sees sealed cases only: auditors judge evidence, and a case has none before its sealing."""
+    return role == Role.AUDITOR

@@ -51,14 +51,18 @@ def test_anonymous_is_sent_to_login(app, client, sealed):
         else:
             r = client.get(url)
         assert r.status_code == 302 and "/login" in r.headers["Location"], (method, url)
-    assert access_entries(app) == []
+    # nothing was shown, and each refused read of evidence (case page, file, pack) is logged with its reason
+    refused = access_entries(app)
+    assert len(refused) == 3 and {(e.action, e.detail["reason"], e.actor_id) for e in refused} == {
+        ("refused", "not_logged_in", None)}
 
 
 def test_staff_is_refused(app, client, sealed):
     login(client, "staff")
     for method, url in [*routes(sealed), ("GET", "/audit/access-log")]:
         assert call(client, method, url).status_code == 403, (method, url)
-    assert access_entries(app) == []
+    refused = access_entries(app)
+    assert len(refused) == 3 and {(e.action, e.detail["reason"]) for e in refused} == {("refused", "wrong_role")}
 
 
 @pytest.mark.parametrize("role", ["auditor", "admin"])
@@ -87,10 +91,13 @@ def results(html: str) -> str:
     return html[html.index('id="results"'):].split("</table>")[0]
 
 
-def test_search_page(client, sealed):
+def test_search_page(app, client, sealed):
+    admin = app.test_client()
+    login(admin, "admin")
+    html = results(admin.get("/audit/?name=云海").get_data(as_text=True))
+    assert "BK-20261123-0002" in html and NUMBER not in html  # an admin finds the unsealed case
     login(client, "auditor")
-    html = results(client.get("/audit/?name=云海").get_data(as_text=True))
-    assert "BK-20261123-0002" in html and NUMBER not in html
+    assert "没有符合条件的案件" in client.get("/audit/?name=云海").get_data(as_text=True)  # auditors: sealed only
     html = results(client.get("/audit/?domain=example.cn&province=beijing").get_data(as_text=True))
     assert NUMBER in html and "BK-20261123-0002" not in html
     html = results(client.get("/audit/?cert=11010519491231002x").get_data(as_text=True))  # the principal's ID
@@ -108,9 +115,21 @@ def test_case_view(client, sealed):
     assert "复印件清晰" in html  # the staff override and its reason
     assert "11010519491231002X" in html  # OCR reading
     assert client.get("/audit/cases/BK-NOPE").status_code == 404
-    unsealed = client.get("/audit/cases/BK-20261123-0002").get_data(as_text=True)
+    assert client.get("/audit/cases/BK-20261123-0002").status_code == 404  # auditors see sealed cases only
+
+
+def test_auditors_are_refused_unsealed_cases_and_the_refusal_is_logged(app, client, sealed):
+    login(client, "auditor")
+    for method, url in (("GET", "/audit/cases/BK-20261123-0002"), ("POST", "/audit/cases/BK-20261123-0002/export"),
+                        ("GET", f"/audit/cases/BK-20261123-0002/files/{sealed['photo']}")):
+        assert call(client, method, url).status_code == 404, url
+    refused = [e for e in access_entries(app) if e.action == "refused"]
+    assert len(refused) == 3 and {e.detail["reason"] for e in refused} == {"not_sealed"}
+    admin = app.test_client()
+    login(admin, "admin")
+    unsealed = admin.get("/audit/cases/BK-20261123-0002").get_data(as_text=True)
     assert "integrity-unsealed" in unsealed and "disabled" in unsealed
-    assert post(client, "/audit/cases/BK-20261123-0002/export").status_code == 409
+    assert post(admin, "/audit/cases/BK-20261123-0002/export").status_code == 409
 
 
 def test_integrity_badge_turns_red_when_a_file_is_altered(app, client, sealed):

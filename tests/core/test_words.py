@@ -55,6 +55,14 @@ def test_every_problem_code_has_a_word() -> None:
     assert [c for c in PROBLEM_CODES if not _has_word("problem", c)] == []
 
 
+def test_every_refusal_reason_and_access_action_has_a_word() -> None:
+    from kiosk.archive.access_log import ACTIONS
+    from kiosk.archive.evidence_reads import REFUSALS
+
+    assert [r for r in REFUSALS if not _has_word("refusal", r)] == []
+    assert [a for a in ACTIONS if not _has_word("action", a)] == []
+
+
 def _logged_actions() -> set[str]:
     """Every action literal written to the audit events or the access log in kiosk/ and web/."""
     found: set[str] = set()
