@@ -167,6 +167,13 @@ def validate_case_input(data: dict[str, Any]) -> CaseInput:
                                                  "For an individual the certificate number is the principal's ID number")
     else:
         people["website_leader"] = _person(data, "website_leader", errors)
+        principal, leader = people["principal"], people["website_leader"]
+        if (principal.get("id_number") and principal.get("id_number") == leader.get("id_number")
+                and principal.get("id_type") == leader.get("id_type") and principal.get("name") != leader.get("name")):
+            # one ID number is one person: the same number under two names is a typing error or a borrowed card
+            errors["website_leader_id_number"] = Text(
+                "网站负责人与主体负责人的证件号码相同但姓名不同：同一证件号码只能属于同一人",
+                "The website leader has the principal's ID number under another name: one ID number is one person")
     if errors:
         raise FormErrors(errors)
     return CaseInput(subject_type, subject_name, cert_type, cert_number, province, websites, people)

@@ -224,3 +224,15 @@ def test_edit_refused_once_submitted_and_bad_input_changes_nothing(staff_client,
     with get_database(app).session() as s:
         assert s.get(Case, case_id).subject_name == "南京示例科技有限公司"
         assert [w.domain for w in s.get(Case, other).websites] == ["other.cn"]
+
+
+def test_one_id_number_is_one_person(staff_client, app, enterprise_form):
+    """The principal and the website leader may be one person (same number, same name), never two names on one number."""
+    same = dict(enterprise_form, website_leader_name=enterprise_form["principal_name"],
+                website_leader_id_number=enterprise_form["principal_id_number"])
+    borrowed = dict(same, website_leader_name="王五")
+    refused = post(staff_client, "/cases/new", borrowed)
+    assert refused.status_code == 400 and "同一证件号码只能属于同一人" in refused.data.decode()
+    assert count_cases(app) == 0
+    assert post(staff_client, "/cases/new", same).status_code == 302
+    assert count_cases(app) == 1
