@@ -483,3 +483,15 @@ def test_absurd_numbers_are_404_or_clamped_never_500(app, world) -> None:
     for path in (f"/cases?page={huge}", f"/audit/?page={huge}", f"/audit/access-log?page={huge}",
                  f"/audit/?staff={huge}", "/audit/?staff=%C2%B2", "/cases?page=-5", "/audit/access-log?page=x"):
         assert admin.get(path).status_code == 200, path
+
+
+def test_staff_open_image_originals_inline_and_other_files_as_downloads(app, world) -> None:
+    """A scanned image opens in the browser; a PDF or any other upload is sent as an attachment (never sniffed)."""
+    staff = client_for(app, world, "staff")
+    image = staff.get(f"/cases/{world['case_a']}/documents/principal_id_front/{world['att_a']}/original")
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert image.headers["Content-Disposition"].startswith("inline") and _is_safe_file_response(image)
+    pdf = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
+    att = _add_attachment(app, world["case_a"], pdf, "application/pdf", kind="principal_id_back")
+    other = staff.get(f"/cases/{world['case_a']}/documents/principal_id_back/{att}/original")
+    assert other.headers["Content-Disposition"].startswith("attachment") and _is_safe_file_response(other)

@@ -28,6 +28,7 @@ from web.evidence import evidence_read
 from web.services import get_archive, get_settings
 
 log = logging.getLogger(__name__)
+INLINE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 bp = Blueprint("documents", __name__)
 
 
@@ -176,5 +177,7 @@ def image(case_id: int, kind: str, att_id: int, which: str) -> Any:
     data = get_archive().store.get(sha)
     headers = {"Cache-Control": "no-store", "Content-Type": media_type}
     if which == "original":
-        headers["Content-Disposition"] = f'attachment; filename="attachment-{att.id}-original"'
+        # images open in the browser (never sniffed: nosniff and a fixed image type); anything else is a download
+        how = "inline" if media_type in INLINE_IMAGE_TYPES else "attachment"
+        headers["Content-Disposition"] = f'{how}; filename="attachment-{att.id}-original"'
     return data, 200, headers
