@@ -182,14 +182,8 @@ def authenticate(session: Session, username: str, password: str, remote_addr: st
         ok = False
     if not ok:
         session.add(AuditEvent(actor_id=actor_id, action="login_failed", target=target, remote_addr=remote_addr))
-        tries_left = MAX_FAILED_LOGINS - len(state.failures) - 1
-        if real is not None:
-            real.failed_logins = len(state.failures) + 1
-            real.locked_until = now + LOCKOUT if tries_left <= 0 else None
-        raise _wrong(tries_left) from None
+        raise _wrong(MAX_FAILED_LOGINS - len(state.failures) - 1) from None
     assert real is not None
-    real.failed_logins = 0
-    real.locked_until = None
     if _hasher.check_needs_rehash(real.password_hash):
         real.password_hash = hash_password(password)
     session.add(AuditEvent(actor_id=real.id, action="login", remote_addr=remote_addr))
@@ -197,8 +191,8 @@ def authenticate(session: Session, username: str, password: str, remote_addr: st
 
 
 def unlock(session: Session, admin: User, user: User, remote_addr: str = "") -> None:
-    """An admin lifts a lock-out: the user may try again at once, with the full number of tries."""
-    user.failed_logins, user.locked_until = 0, None
+    """An admin lifts a lock-out: the user may try again at once, with the full number of tries (lock_state
+    counts only the failures after this event)."""
     session.add(AuditEvent(actor_id=admin.id, action="user_unlock", target=f"user:{user.id}", remote_addr=remote_addr))
 
 
@@ -237,7 +231,6 @@ def set_password(session: Session, admin: User, user: User, password: str, remot
     """An admin sets a new password: the lock-out is lifted and sessions opened with the old password end."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
     user.session_epoch += 1
     session.add(AuditEvent(actor_id=admin.id, action="user_password", target=f"user:{user.id}", remote_addr=remote_addr))
 

@@ -103,6 +103,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # No longer written or read: the lock-out is derived from the audit log (kiosk.accounts.lock_state).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Raised on logout and password change: every session cookie issued before then stops working.
