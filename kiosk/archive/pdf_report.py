@@ -40,14 +40,9 @@ from kiosk.archive.overlay import draw_on_image
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.models import AttemptStatus
 from kiosk.workflow import (
-    ATTACHMENT_NAMES,
     ID_TYPES,
     PROVINCES,
-    STATE_NAMES,
-    SUBJECT_TYPE_NAMES,
     AttachmentKind,
-    State,
-    SubjectType,
 )
 
 log = logging.getLogger(__name__)
@@ -97,11 +92,9 @@ def _head(zh: str, en: str) -> str:
 
 
 def _w(kind: str, code: Any) -> str:
-    """The words for a code (kiosk.words), Chinese then English; an empty code stays empty."""
-    if code in (None, ""):
-        return ""
-    t = words.word(kind, code)
-    return _both(t.zh, t.en)
+    """The words for a code (kiosk.words), Chinese then English; an empty or unknown code stays as it is."""
+    t = words.CATALOGUE[kind].get(str(code)) if code not in (None, "") else None
+    return _both(t.zh, t.en) if t else ("" if code is None else str(code))
 
 
 def _time(value: str | None) -> str:
@@ -162,14 +155,6 @@ def _image(data: bytes | None, max_w: float, max_h: float) -> Image | None:
     return Image(io.BytesIO(data), width=w * scale, height=h * scale)
 
 
-def _label(mapping: dict[Any, Any], key: str, enum: Any) -> str:
-    try:
-        t = mapping[enum(key)]
-        return _both(t.zh, t.en)
-    except (KeyError, ValueError):
-        return key
-
-
 def build_report(
     evidence: dict[str, Any],
     manifests: list[dict[str, Any]],
@@ -191,10 +176,10 @@ def build_report(
     province = PROVINCES.get(case.get("province", ""))
     story.append(_kv([
         (_both("案件编号", "Case number"), case.get("number")),
-        (_both("当前状态", "Current state"), _label(STATE_NAMES, case.get("state", ""), State)),
+        (_both("当前状态", "Current state"), _w("state", case.get("state", ""))),
         (_both("状态（封存时）", "State (when sealed)"),
-         _label(STATE_NAMES, evidence.get("sealed_state") or case.get("state", ""), State)),
-        (_both("主体类型", "Subject type"), _label(SUBJECT_TYPE_NAMES, case.get("subject_type", ""), SubjectType)),
+         _w("state", evidence.get("sealed_state") or case.get("state", ""))),
+        (_both("主体类型", "Subject type"), _w("subject_type", case.get("subject_type", ""))),
         (_both("主体名称", "Subject name"), case.get("subject_name")),
         (_both("证件号码", "Certificate number"), f"{case.get('subject_cert_number', '')} ({_cert_type(case.get('subject_cert_type', ''))})"),
         (_both("省份", "Province"), _both(province.name.zh, province.name.en) if province else case.get("province")),
@@ -260,7 +245,7 @@ def build_report(
     for a in evidence.get("attachments", []):
         if a.get("kind") == AttachmentKind.VERIFICATION_PHOTO:
             continue
-        name = _label(ATTACHMENT_NAMES, a.get("kind", ""), AttachmentKind)
+        name = _w("attachment_kind", a.get("kind", ""))
         verdict = _both("通过", "passed") if a.get("passed") else _both("未通过", "failed")
         block: list[Any] = [_p(f"{name} · {_w('attachment_status', a.get('status'))} · {verdict}", st["h3"])]
         img = read_file(a["normalised_sha256"]) if a.get("normalised_sha256") else None
@@ -373,7 +358,7 @@ def _target(target: str, evidence: dict[str, Any]) -> str:
     if kind == "attachment":
         for a in evidence.get("attachments", []):
             if str(a.get("id")) == rest:
-                return _label(ATTACHMENT_NAMES, a.get("kind", ""), AttachmentKind)
+                return _w("attachment_kind", a.get("kind", ""))
     t = words.target_word(target)
     return _both(t.zh, t.en)
 
@@ -384,7 +369,7 @@ def _file_what(f: dict[str, Any]) -> str:
     role, source = str(f.get("role") or ""), str(f.get("source") or "")
     parts = source.split(":")
     if parts[0] == "attachment" and len(parts) == 3:
-        what = f"{_label(ATTACHMENT_NAMES, parts[2], AttachmentKind)} #{parts[1]}"
+        what = f"{_w('attachment_kind', parts[2])} #{parts[1]}"
     elif ":" in source:
         t = words.target_word(source)
         what = _both(t.zh, t.en)

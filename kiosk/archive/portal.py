@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk import words
 from kiosk.archive.access_log import ACTIONS
 from kiosk.archive.manifest import live_files, manifest_path
 from kiosk.archive.overlay import OverlayShapes, shapes
@@ -19,7 +20,7 @@ from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore
 from kiosk.cases import accepted_photo
 from kiosk.models import AccessLogEntry, Attachment, Case, PhotoAttempt, Seal, User
 from kiosk.text import KioskError, Text
-from kiosk.workflow import ATTACHMENT_NAMES, AttachmentKind
+from kiosk.workflow import AttachmentKind
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,13 @@ def find_case(session: Session, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.number == number)).first()
 
 
-def attachment_label(kind: str) -> Text:
-    """The words for an attachment kind (the kind itself when unknown)."""
-    try:
-        return ATTACHMENT_NAMES[AttachmentKind(kind)]
-    except (KeyError, ValueError):
-        return Text(kind, kind)
-
-
 def audited_case(session: Session, store: BlobStore, case: Case) -> AuditedCase:
     """Everything the portal shows of `case`, the integrity re-checked now (files re-hashed, signatures checked)."""
     accepted = accepted_photo(case)
     photo_sha = accepted.image_sha256 if accepted else next(
         (a.original_sha256 for a in reversed(case.attachments) if a.kind == AttachmentKind.VERIFICATION_PHOTO), None)
     users = {u.id: u for u in session.scalars(select(User))}
-    overrides = [Override(attachment_label(a.kind), a.override_reason, users.get(a.override_by_id or 0))
+    overrides = [Override(words.word("attachment_kind", a.kind), a.override_reason, users.get(a.override_by_id or 0))
                  for a in case.attachments if a.override_reason]
     overrides += [Override(Text(f"照片 #{i}", f"Photo #{i}"), p.override_reason, users.get(p.decided_by_id or 0))
                   for i, p in enumerate(case.photo_attempts, 1) if p.override_reason]
