@@ -17,7 +17,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from kiosk.archive import portal
 from kiosk.archive.access_log import ACTIONS, verify_access_log
-from kiosk.archive.evidence_reads import log_evidence_read
 from kiosk.archive.retention import set_legal_hold
 from kiosk.archive.search import PAGE_SIZE, SearchFilters, sealed_only_for, search_cases, staff_members
 from kiosk.models import Case
@@ -26,7 +25,7 @@ from kiosk.text import KioskError
 from kiosk.workflow import ATTACHMENT_NAMES, ID_TYPES, PROVINCES, STATE_NAMES, SUBJECT_TYPE_NAMES, State
 from web.auth import current_user, role_required
 from web.db import get_session
-from web.evidence import evidence_read, mark_logged, refuse_as
+from web.evidence import evidence_read, log_read_now, refuse_as
 from web.services import get_archive, get_settings
 
 log = logging.getLogger(__name__)
@@ -38,11 +37,7 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 def log_access(action: str, target: str, detail: dict[str, Any] | None = None) -> None:
     """Record this access with its route (committed before anything is shown)."""
-    session = get_session()
-    log_evidence_read(session, current_user(), action, target, request.endpoint or request.path,
-                      request.remote_addr or "", detail)
-    session.commit()
-    mark_logged()
+    log_read_now(action, target, detail)
 
 
 # ------------------------------------------------------------------ search

@@ -31,11 +31,12 @@ def mark_logged() -> None:
     g.evidence_logged = True
 
 
-def log_read_now(action: str, target: str) -> None:
-    """Log this read before the view hands over a streaming response (which closes the request's session)."""
+def log_read_now(action: str, target: str, detail: dict[str, Any] | None = None) -> None:
+    """Log this read with its route now (committed before anything is shown, and before a streaming response
+    closes the request's session); the decorator then logs it no more."""
     session = get_session()
     log_evidence_read(session, current_user(), action, target, request.endpoint or request.path,
-                      request.remote_addr or "")
+                      request.remote_addr or "", detail)
     session.commit()
     mark_logged()
 
@@ -74,10 +75,7 @@ def evidence_read(action: str, target: Callable[[Mapping[str, Any]], str]) -> Ca
             elif status >= 300:
                 _refused(what, refusal_for_status(status), status)
             elif not g.get("evidence_logged"):
-                session = get_session()
-                log_evidence_read(session, current_user(), action, g.get("evidence_target", what),
-                                  request.endpoint or request.path, request.remote_addr or "")
-                session.commit()
+                log_read_now(action, g.get("evidence_target", what))
             return response
 
         setattr(wrapped, MARK, action)
