@@ -8,7 +8,7 @@ import logging
 
 from flask import Flask, current_app
 
-from kiosk.archive import Archive, open_archive
+from kiosk.archive import Archive, open_archive, writers
 from kiosk.db import Database
 from kiosk.deadlines import WorkCalendar, load_calendar
 from kiosk.documents import budget
@@ -24,6 +24,7 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     """Open the archive and complete or remove half-written archive work left by a crash (each action logged)."""
     archive = app.extensions["kiosk.archive"] = open_archive(settings)
     archive.recover(database)
+    writers.register_writer(archive.store.root)  # recovery after a crash of this process knows it is gone
     if archive.signer is not None:
         register_kiosk(database, settings.kiosk_name, archive.signer)
     app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)

@@ -6,10 +6,12 @@
   `quarantine/`, never deleted: it may be evidence.
 - Temporary files of dead writers are removed.
 - Orphan blobs (files under blobs/ that no BlobRecord row names) older than `orphan_grace_seconds` are removed;
-  younger ones are kept (a writer stores the file before its row). When the writer lock file (`writer.pid`,
-  `<host>~<pid>`) names a writer still alive, the sweep is skipped; a dead writer's lock is removed.
+  younger ones are kept (a writer stores the file before its row). While another writer is alive (a file under
+  `writers/`, see kiosk.archive.writers; or the older `writer.pid`), the sweep is skipped; dead writers' files
+  are removed.
 
-A writer is dead when it ran on this host and its process is gone, or when its work is older than
+A writer is dead when it ran on this host and its process is gone (or a zombie, or its pid now belongs to a
+later process), or when its work is older than
 `grace_seconds` (other kiosks sharing the archive folder may be mid-write).
 """
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from kiosk.archive import writers
 from kiosk.archive.manifest import MANIFEST_DIR, parse_name, signature_path
 from kiosk.archive.sealing import PENDING_DIR
 from kiosk.archive.store import BlobStore
@@ -34,7 +37,7 @@ from kiosk.models import BlobRecord, Seal
 log = logging.getLogger(__name__)
 
 QUARANTINE_DIR = "quarantine"
-WRITER_LOCK = "writer.pid"
+WRITER_LOCK = writers.LEGACY_WRITER_LOCK
 ORPHAN_GRACE_SECONDS = 3600.0
 
 
@@ -45,41 +48,25 @@ class RecoveryAction:
     detail: str
 
 
-def _this_host() -> str:
-    return tmp_owner().rpartition("~")[0]
-
-
 def owner_dead(owner: str, mtime: float, grace_seconds: float) -> bool:
-    """Whether the writer `<host>~<pid>` of a file last changed at `mtime` can no longer finish it."""
+    """Whether the writer `<host>~<pid>` of a file last changed at `mtime` can no longer finish it.
+
+    On this host the process is asked directly (`writers.process_alive`: a zombie, a reused pid, or this pid in
+    an earlier life all count as dead); a writer on another host is dead only once its work is older than
+    `grace_seconds`."""
     if time.time() - mtime > grace_seconds:
         return True
-    host, _, pid_text = owner.rpartition("~")
-    if host != _this_host() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    if owner == tmp_owner():
+        started = writers.process_start_time(os.getpid())
+        return started is not None and mtime < started - 1.0  # left by an earlier process with this pid
+    return writers.process_alive(owner, written=mtime) is False
 
 
 def writer_alive(root: Path) -> str | None:
-    """The owner named by `root/writer.pid` when that writer is still alive, else None (a dead writer's lock
-    is removed)."""
-    lock = Path(root) / WRITER_LOCK
-    try:
-        owner = lock.read_text().strip()
-    except OSError:
-        return None
-    if owner == tmp_owner() or owner_dead(owner, time.time(), float("inf")):
-        lock.unlink(missing_ok=True)
-        return None
-    return owner
+    """The owner of another archive writer still alive (`writers/`, or the older `writer.pid`), else None.
+    Dead writers' files are removed."""
+    alive = writers.live_writers(root)
+    return alive[0] if alive else None
 
 
 def remove_orphans(db: Database, store: BlobStore, grace_seconds: float) -> list[RecoveryAction]:

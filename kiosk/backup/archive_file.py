@@ -75,12 +75,18 @@ def _pg_tool(name: str) -> str:
     return str(candidates[-1])
 
 
+# Folders of the archive that describe running processes rather than evidence (kiosk.archive.writers, store tmp).
+PROCESS_STATE_DIRS = ("writers", "tmp")
+
+
 def _members(settings: Settings, work: Path) -> tuple[str, list[tuple[str, Path]]]:
     kind, db_name, db_file = _database_member(settings, work)
     members = [(db_name, db_file)]
     root = settings.archive_dir
     if root.is_dir():
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            if path.relative_to(root).parts[0] in PROCESS_STATE_DIRS:
+                continue  # who is writing now, and their temporary files: not evidence, wrong after a restore
             members.append(("archive/" + path.relative_to(root).as_posix(), path))
     if settings.archive_key:
         key_file = work / "archive.key"
