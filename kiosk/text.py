@@ -37,6 +37,16 @@ class KioskError(Exception):
         return {"error": self.code, "message": self.text.as_dict()}
 
 
+def human_bytes(size: int) -> str:
+    """A byte count for people: "812 B", "3.4 KB", "2.4 MB" (1 KB = 1024 bytes)."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
 def mask_number(number: str, keep: int = 4) -> str:
     """An ID or credit-code number as lists show it: the first and last `keep` characters, the rest starred."""
     number = number or ""

@@ -38,6 +38,7 @@ DOCUMENT_CHECK_WORDS: dict[str, Text] = {
     "case_match": Text("与录入信息比对", "Matches the case"),
     "seal": Text("公章", "Seal"),
     "signature": Text("签字", "Signature"),
+    "appended_data": Text("图像后附加数据", "Data after the image"),
 }
 
 CHECK_STATUS_WORDS: dict[CheckStatus, Text] = {

@@ -23,7 +23,7 @@ from kiosk.files import DISK_FULL, is_disk_full
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
-from kiosk.text import KioskError, Text, mask_number
+from kiosk.text import KioskError, Text, human_bytes, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
 from web import api, appointments, audit, auth, booth, counter, documents, progress, services, users
 from web import db as web_db
@@ -122,6 +122,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.template_filter("masked")
     def masked(value: str | None) -> str:
         return mask_number(value or "")
+
+    @app.template_filter("human_bytes")
+    def human_bytes_filter(size: int | None) -> str:
+        return human_bytes(size or 0)
 
     @app.template_filter("localtime")
     def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:

@@ -160,7 +160,8 @@ def store_report(session: Session, store: BlobStore, case: Case, kind: str, repo
         original_sha256=original.sha256, original_size=original.size, normalised_sha256=normalised.sha256,
         encrypted=spec.encrypt, passed=report.passed, checks=checks,
         readings={"values": readings, "mismatches": list(summary["mismatches"]),
-                  "lines": [line.as_dict() for line in report.lines], "size": [report.width, report.height]},
+                  "lines": [line.as_dict() for line in report.lines], "size": [report.width, report.height],
+                  "original_px": list(report.original_px), "appended_bytes": report.appended_bytes},
         uploaded_by_id=actor.id,
     )
     session.add(att)

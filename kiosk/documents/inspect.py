@@ -37,6 +37,7 @@ from kiosk.documents.observation import Observation
 from kiosk.documents.ocr import OcrEngine, TextLine, get_engine, prepare
 from kiosk.documents.result import CheckResult, jsonable
 from kiosk.documents.thresholds import DocumentThresholds, merged
+from kiosk.documents.trailing import image_end
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class DocumentReport(ResultsView):
     lines: tuple[TextLine, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     other_side: DocumentReport | None = None
+    original_px: tuple[int, int] = (0, 0)  # the upload's own width and height, before normalising
+    appended_bytes: int = 0  # bytes after the image's end (kept in the original, not in the normalised copy)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,8 @@ class DocumentReport(ResultsView):
             "lines": [line.as_dict() for line in self.lines],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "other_side": self.other_side.as_dict() if self.other_side else None,
+            "original_px": list(self.original_px),
+            "appended_bytes": self.appended_bytes,
         }
 
 
@@ -162,6 +167,7 @@ def _inspect_image(
     engine: OcrEngine,
     norm: Normalised | None = None,
     lines: list[TextLine] | None = None,
+    appended_bytes: int = 0,
 ) -> DocumentReport:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -174,7 +180,7 @@ def _inspect_image(
         norm, lines = _upright(spec, norm, lines)
     t2 = time.perf_counter()
     readings = read_fields(spec, lines)
-    obs = Observation(spec, norm, tuple(lines), readings, expected, today)
+    obs = Observation(spec, norm, tuple(lines), readings, expected, today, appended_bytes)
     results = run_document_checks(obs, spec.checks, thresholds)
     mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ()), any_domain=spec.family == DOMAIN))
     t3 = time.perf_counter()
@@ -209,13 +215,17 @@ def inspect_document(
     today = today or dt.date.today()
     th = merged(thresholds)
     engine = engine or get_engine()
+    appended = len(data) - image_end(data) if media_type in ("image/jpeg", "image/png") else 0
+    original_px = (int(image.shape[1]), int(image.shape[0]))
     if spec.card and spec.pair:
         cards = _split_two_cards(image)
         if cards:
-            return _inspect_pair(spec, cards, media_type, expected, today, th, engine)
-    report = _inspect_image(spec, image, media_type, expected, today, th, engine)
+            pair = _inspect_pair(spec, cards, media_type, expected, today, th, engine, appended)
+            other = dataclasses.replace(pair.other_side, original_px=original_px, appended_bytes=appended) if pair.other_side else None
+            return dataclasses.replace(pair, other_side=other, original_px=original_px, appended_bytes=appended)
+    report = _inspect_image(spec, image, media_type, expected, today, th, engine, appended_bytes=appended)
     report.timings_ms["decode"] = decode_ms
-    return report
+    return dataclasses.replace(report, original_px=original_px, appended_bytes=appended)
 
 
 def _inspect_pair(
@@ -226,6 +236,7 @@ def _inspect_pair(
     today: dt.date,
     th: DocumentThresholds,
     engine: OcrEngine,
+    appended_bytes: int = 0,
 ) -> DocumentReport:
     """Both sides on one sheet: read both, give each side to its kind (by the printed labels)."""
     assert spec.pair is not None
@@ -240,8 +251,8 @@ def _inspect_pair(
         read.append((front - back, card, norm, lines))
     read.sort(key=lambda item: -item[0])  # the most portrait-like first
     (_, fcard, fnorm, flines), (_, bcard, bnorm, blines) = read[0], read[1]
-    front_report = _inspect_image(front_spec, fcard, media_type, expected, today, th, engine, fnorm, flines)
-    back_report = _inspect_image(back_spec, bcard, media_type, expected, today, th, engine, bnorm, blines)
+    front_report = _inspect_image(front_spec, fcard, media_type, expected, today, th, engine, fnorm, flines, appended_bytes)
+    back_report = _inspect_image(back_spec, bcard, media_type, expected, today, th, engine, bnorm, blines, appended_bytes)
     mine, other = (front_report, back_report) if spec is front_spec else (back_report, front_report)
     return DocumentReport(
         mine.kind, mine.media_type, mine.normalised_jpeg, mine.width, mine.height, mine.results, mine.readings,

@@ -16,7 +16,7 @@ DOMAIN = "domain"
 CARD_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1, the resident identity card
 A4_MM = (210.0, 297.0)
 
-IMAGE_CHECKS = ("colour", "edges", "resolution", "sharpness", "glare", "screen")
+IMAGE_CHECKS = ("colour", "edges", "resolution", "sharpness", "glare", "screen", "appended_data")
 
 FAMILY_CHECKS: dict[str, tuple[str, ...]] = {
     ID_FRONT: IMAGE_CHECKS + ("side", "id_number", "case_match"),

@@ -22,6 +22,7 @@ class Observation:
     readings: dict[str, Any]
     expected: dict[str, Any]
     today: dt.date
+    appended_bytes: int = 0  # bytes after the image's end in the upload (kiosk.documents.trailing)
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from kiosk.checkresult import ERROR, FAIL, PASS, SKIPPED, CheckResult, failed, jsonable, passed, skipped
+from kiosk.checkresult import (
+    ERROR,
+    FAIL,
+    PASS,
+    SKIPPED,
+    UNCERTAIN,
+    CheckResult,
+    failed,
+    jsonable,
+    passed,
+    skipped,
+    uncertain,
+)
 
-__all__ = ["ERROR", "FAIL", "PASS", "SKIPPED", "CheckResult", "failed", "jsonable", "passed", "skipped"]
+__all__ = ["ERROR", "FAIL", "PASS", "SKIPPED", "UNCERTAIN", "CheckResult", "failed", "jsonable", "passed", "skipped",
+           "uncertain"]

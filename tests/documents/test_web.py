@@ -258,3 +258,41 @@ def test_failed_identity_check_is_accepted_only_with_a_second_user(staff_client,
     with get_database(app).session() as s:
         [approval] = [a for a in s.scalars(select(Approval)) if a.action == "override_identity_check"]
         assert approval.target == f"attachment:{att.id}" and s.get(User, approval.approved_by_id).username == "supervisor"
+
+
+ZIP_TAIL = b"PK\x03\x04" + b"hidden archive appended after the image " * 40
+
+
+def test_appended_data_is_flagged_and_left_out_of_the_normalised_copy(staff_client, app, case_id, front_scan):
+    """The principal's specimen scan with a ZIP header and 1.6 KB appended after the JPEG's EOI (how a file is
+    smuggled inside a picture): the upload is kept byte for byte as evidence, the normalised copy has none of
+    it, and the `appended_data` check is uncertain with the byte count, so accepting it needs a written reason."""
+    data = front_scan + ZIP_TAIL
+    r = _upload(staff_client, case_id, "principal_id_front", data, "front.jpg")
+    assert r.status_code == 303
+    [att] = _attachments(app, case_id)
+    check = next(c for c in att.checks if c["code"] == "appended_data")
+    assert check["status"] == "uncertain" and check["value"] == len(ZIP_TAIL)
+    assert not att.passed and att.readings["appended_bytes"] == len(ZIP_TAIL)
+    store = blob_store(app)
+    assert store.get(att.original_sha256) == data
+    assert b"hidden archive" not in store.get(att.normalised_sha256)
+    page = staff_client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
+    assert "图像后附加数据" in page and f"{len(ZIP_TAIL)} 字节" in page
+
+
+def test_clean_upload_passes_the_appended_data_check(staff_client, app, case_id, front_scan):
+    _upload(staff_client, case_id, "principal_id_front", front_scan, "front.jpg")
+    [att] = _attachments(app, case_id)
+    check = next(c for c in att.checks if c["code"] == "appended_data")
+    assert check["status"] == "pass" and att.passed
+
+
+def test_the_page_shows_the_file_size_and_the_upload_pixel_size(staff_client, app, case_id, front_scan):
+    _upload(staff_client, case_id, "principal_id_front", front_scan, "front.jpg")
+    [att] = _attachments(app, case_id)
+    height, width = cv2.imdecode(np.frombuffer(front_scan, np.uint8), cv2.IMREAD_COLOR).shape[:2]
+    assert att.readings["original_px"] == [width, height]
+    page = staff_client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
+    from kiosk.text import human_bytes
+    assert f"原件 {human_bytes(len(front_scan))}，{width}×{height} 像素" in page

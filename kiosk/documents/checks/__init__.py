@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kiosk.checkresult import Check, CheckResult, run_checks
 from kiosk.documents.checks import (
+    appended,
     case_match,
     colour,
     credit_code,
@@ -28,7 +29,8 @@ from kiosk.text import Text
 
 CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {
     m.CODE: Check(m.CODE, m.check, (m.__doc__ or "").strip().split("\n")[0])
-    for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature)
+    for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature,
+              appended)
 }
 CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
