@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-document": ("kiosk.documents.cli", "check a document scan and read its numbers"),
     "match-face": ("kiosk.identity.cli", "compare a photo's face with the portrait on an ID card front"),
     "verify-archive": ("kiosk.archive.cli_verify", "re-hash every blob and check signatures and the chain"),
+    "checkpoint": ("kiosk.archive.cli_checkpoint", "sign the access log's head into the archive checkpoint now"),
     "verify-pack": ("kiosk.archive.cli_verify_pack", "verify an exported evidence pack offline"),
     "expire": ("kiosk.archive.cli_expire", "delete evidence past retention (legal holds kept)"),
     "calibrate": ("calibration.cli", "calibrate the backdrop and camera; write a kiosk threshold profile"),

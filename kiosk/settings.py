@@ -74,6 +74,8 @@ class Settings:
     face_match: bool = _env("FACE_MATCH")  # live face against the ID card portrait when finishing (on in production)
     retention_days: int = _env("RETENTION_DAYS")
     orphan_grace_seconds: int = _env("ORPHAN_GRACE")  # unreferenced blobs younger than this are kept at start-up
+    checkpoint_every_entries: int = _env("CHECKPOINT_ENTRIES")  # sign the access log's head after this many reads
+    checkpoint_max_age_seconds: int = _env("CHECKPOINT_AGE")  # ... or after a read once the last one is this old
     preview_quality: int = _env("PREVIEW_QUALITY")
     decode_megapixels: int = _env("DECODE_MEGAPIXELS")  # image pixels decoded at once, all uploads together
     ocr_engine: str = _env("OCR_ENGINE")
@@ -205,6 +207,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         face_match=_switch("FACE_MATCH", get("FACE_MATCH", "on")),
         retention_days=_number("RETENTION_DAYS", get("RETENTION_DAYS", "1095"), 1),
         orphan_grace_seconds=_number("ORPHAN_GRACE", get("ORPHAN_GRACE", "3600"), 60),
+        checkpoint_every_entries=_number("CHECKPOINT_ENTRIES", get("CHECKPOINT_ENTRIES", "50"), 1),
+        checkpoint_max_age_seconds=_number("CHECKPOINT_AGE", get("CHECKPOINT_AGE", "300"), 1),
         decode_megapixels=_number("DECODE_MEGAPIXELS", get("DECODE_MEGAPIXELS", str(DEFAULT_DECODE_MEGAPIXELS)), 1),
         preview_quality=_number("PREVIEW_QUALITY", get("PREVIEW_QUALITY", "80"), 10, 100),
         ocr_engine=ocr_engine,

@@ -22,6 +22,7 @@ from kiosk.archive.evidence_reads import log_evidence_read, log_refused_read, re
 from kiosk.text import KioskError
 from web.auth import current_user
 from web.db import get_session
+from web.services import get_archive
 
 MARK = "evidence_read"
 LOGIN_PAGE = re.compile(r"/login(\?|$)")
@@ -38,6 +39,7 @@ def log_read_now(action: str, target: str, detail: dict[str, Any] | None = None)
     log_evidence_read(session, current_user(), action, target, request.endpoint or request.path,
                       request.remote_addr or "", detail)
     session.commit()
+    get_archive().refresh_access_checkpoint(session)
     mark_logged()
 
 
@@ -52,6 +54,7 @@ def _refused(target: str, reason: str, status: int) -> None:
     log_refused_read(session, current_user(), g.get("evidence_target", target), request.endpoint or request.path,
                      g.get("refusal_reason") or reason, request.remote_addr or "", {"status": status})
     session.commit()
+    get_archive().refresh_access_checkpoint(session)
 
 
 def evidence_read(action: str, target: Callable[[Mapping[str, Any]], str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -84,6 +84,44 @@ def write_checkpoint(archive_dir: Path, signer: Signer, head: Mapping[str, Any])
     return True
 
 
+
+def checkpoint_due(head: Mapping[str, Any] | None, checkpoint: Mapping[str, Any] | None, *, every_entries: int,
+                   max_age_seconds: float, now: dt.datetime | None = None) -> bool:
+    """Whether the log has moved on far enough from the last checkpoint to sign a new one: `every_entries` new
+    entries, or any new entry once the checkpoint is `max_age_seconds` old (or unreadable, or missing)."""
+    if head is None:
+        return False
+    if checkpoint is None or not isinstance(checkpoint.get("entry_id"), int):
+        return True
+    behind = int(head["entry_id"]) - int(checkpoint["entry_id"])
+    if behind <= 0:
+        return False
+    if behind >= every_entries:
+        return True
+    try:
+        signed = dt.datetime.fromisoformat(str(checkpoint.get("signed_at", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return ((now or dt.datetime.now(dt.UTC)) - signed).total_seconds() >= max_age_seconds
+
+
+def refresh_checkpoint(session: Session, archive_dir: Path, signer: Signer, *, every_entries: int,
+                       max_age_seconds: float, force: bool = False) -> dict[str, Any] | None:
+    """Sign the access log's current head into the checkpoint when it is due (or `force`), so entries logged
+    after the last sealing are anchored too. Returns the head written, else None. Call after the entries are
+    committed: an uncommitted head must never be signed."""
+    head = access_head(session)
+    if head is None:
+        return None
+    try:
+        old = read_checkpoint(archive_dir)
+    except ValueError:
+        old = None
+    if not force and not checkpoint_due(head, old, every_entries=every_entries, max_age_seconds=max_age_seconds):
+        return None
+    return head if write_checkpoint(archive_dir, signer, head) else None
+
+
 def _problem(code: str, subject: str, zh: str, en: str) -> Problem:
     return Problem(code, subject, Text(zh, en))
 

@@ -2,7 +2,8 @@
 period, built once from `Settings` by `open_archive` and used alike by the app, the CLI commands and the tests.
 
 Its methods are the archive's steps: `seal_case` (kiosk.archive.sealing), `build_pack` (kiosk.archive.pack),
-`expire` (kiosk.archive.retention), `recover` (kiosk.archive.recovery).
+`expire` (kiosk.archive.retention), `recover` (kiosk.archive.recovery), `refresh_access_checkpoint`
+(kiosk.archive.access_anchor).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kiosk.archive import pack, recovery, retention, sealing
+from kiosk.archive import access_anchor, pack, recovery, retention, sealing
 from kiosk.archive.keys import load_or_create_archive_key
 from kiosk.archive.signing import Signer, load_or_create_signer
 from kiosk.archive.store import BlobStore
@@ -34,6 +36,8 @@ class Archive:
     kiosk_name: str
     retention_days: int
     orphan_grace_seconds: float = recovery.ORPHAN_GRACE_SECONDS
+    checkpoint_every_entries: int = 50
+    checkpoint_max_age_seconds: float = 300.0
 
     @property
     def root(self) -> Path:
@@ -66,6 +70,19 @@ class Archive:
         return retention.expire(db, self.store, self._signing(), self.kiosk_name, retention_days=days,
                                 now=now, dry_run=dry_run)
 
+    def refresh_access_checkpoint(self, session: Session, *, force: bool = False) -> dict[str, Any] | None:
+        """Sign the access log's committed head into the checkpoint when due (kiosk.archive.access_anchor);
+        a failure to write is logged, never raised: the read it follows has been logged already."""
+        if self.signer is None:
+            return None
+        try:
+            return access_anchor.refresh_checkpoint(session, self.root, self.signer, force=force,
+                                                    every_entries=self.checkpoint_every_entries,
+                                                    max_age_seconds=self.checkpoint_max_age_seconds)
+        except OSError:
+            log.exception("could not refresh the access-log checkpoint")
+            return None
+
     def recover(self, db: Database) -> list[recovery.RecoveryAction]:
         """Complete or remove half-written archive work left by a crash (each action is logged)."""
         return recovery.recover(db, self.store, orphan_grace_seconds=self.orphan_grace_seconds)
@@ -85,5 +102,6 @@ def open_archive(settings: Settings, *, read_only: bool = False) -> Archive:
         key = load_or_create_archive_key(settings.archive_key_file, settings.archive_key)
         signer = load_or_create_signer(settings.signing_key_file, settings.archive_dir)
     return Archive(BlobStore(settings.archive_dir, key), signer, settings.kiosk_name, settings.retention_days,
-                   settings.orphan_grace_seconds)
+                   settings.orphan_grace_seconds, settings.checkpoint_every_entries,
+                   settings.checkpoint_max_age_seconds)
 

@@ -27,3 +27,13 @@ def test_booth_launcher_is_chromium_kiosk_mode():
     assert subprocess.run(["sh", "-n", str(script)]).returncode == 0
     text = script.read_text()
     assert "--kiosk" in text and "/healthz" in text and script.stat().st_mode & 0o111
+
+
+def test_checkpoint_timer_runs_the_checkpoint_command():
+    service = configparser.ConfigParser(strict=False, interpolation=None)
+    service.read(DEPLOY / "beian-checkpoint.service")
+    assert service["Service"]["ExecStart"].endswith("-m kiosk checkpoint --if-due")
+    assert service["Service"]["Type"] == "oneshot"
+    timer = configparser.ConfigParser(strict=False, interpolation=None)
+    timer.read(DEPLOY / "beian-checkpoint.timer")
+    assert timer["Timer"]["OnUnitActiveSec"] and timer["Install"]["WantedBy"] == "timers.target"
