@@ -9,7 +9,7 @@ kiosk.checkresult.describe. `readout` takes a result in any of its stored forms:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kiosk.checkresult import Check, CheckResult, describe
@@ -49,3 +49,14 @@ def as_result(result: CheckResult | Mapping[str, Any] | Any) -> CheckResult:
         message=Text(str(message.get("zh") or ""), str(message.get("en") or "")),
         details=dict(details) if isinstance(details, Mapping) else {},
     )
+
+
+def check_results(rows: Iterable[CheckResult | Mapping[str, Any] | Any] | None) -> list[CheckResult]:
+    """Stored results in any form (see `as_result`) as CheckResults, in order."""
+    return [as_result(r) for r in rows or ()]
+
+
+def attempt_results(attempt: Any) -> list[CheckResult]:
+    """A photo attempt's results with their details (which measure each reports: head turn, nod or tilt), from
+    the verdict stored with it; the result rows where an attempt has no verdict JSON."""
+    return check_results((getattr(attempt, "verdict", None) or {}).get("results") or getattr(attempt, "results", None))
