@@ -332,10 +332,11 @@ def _checks_table(checks: list[dict[str, Any]], st: dict[str, ParagraphStyle], k
         r = readouts.as_result(c)
         said = readouts.readout(r, kind)
         reading = "—" if r.value is None else _head(said.zh, said.en)
-        rows.append([_w(kind, r.code), _w("check_status", r.status), reading, _both(r.message.zh, r.message.en).strip()])
+        status = words.word("check_status", r.status)  # Chinese above English: "Passed" never splits
+        rows.append([_w(kind, r.code), _head(status.zh, status.en), reading, _both(r.message.zh, r.message.en).strip()])
     colour = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#b00020"))
               for i, c in enumerate(checks, 1) if c.get("status") in ("fail", "error")]
-    return _table(rows, [26 * mm, 16 * mm, 40 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
+    return _table(rows, [24 * mm, 16 * mm, 44 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
 
 
 def _cert_type(code: str) -> str:
