@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kiosk.checkresult import Limit, failed, passed
+from kiosk.checkresult import Check, Limit, describe, failed, passed
 from kiosk.documents.checks import CHECKS as DOCUMENT_CHECKS
 from kiosk.documents.checks import MEASURES
 from kiosk.models import CheckResultRow
@@ -42,6 +42,14 @@ def test_percent_pixels_counts_and_days() -> None:
         "剩余有效期 45天（下限 3个月）", "Validity left 45 days (minimum 3 months)")
     assert readout(passed("single_person", value=1.0, threshold=1.0), "photo_check").en == \
         "People in the picture 1 (limit 1)"
+
+
+def test_milliseconds_and_a_limit_in_its_own_unit() -> None:
+    """A unit that is no symbol takes a space ("850 ms"), in the value and in its limit."""
+    timing = Check("ocr_time", lambda obs, cfg: passed("ocr_time"), name=Text("识别耗时", "OCR time"), unit="ms",
+                   limit=Limit.MAX)
+    assert describe(passed("ocr_time", value=849.6, threshold=1500), timing) == Text(
+        "识别耗时 850 ms（上限 1500 ms）", "OCR time 850 ms (limit 1500 ms)")
 
 
 def test_a_result_without_a_number_reads_its_message() -> None:
