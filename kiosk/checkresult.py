@@ -49,6 +49,7 @@ class Limit(StrEnum):
     MAX = "max"      # value <= threshold
     MIN = "min"      # value >= threshold
     RANGE = "range"  # lo <= value <= hi (threshold "lo..hi")
+    EQUAL = "equal"  # value == threshold (e.g. no mismatches: 0)
 
 
 OK = Text("合格", "OK")
@@ -149,25 +150,30 @@ ObsT = TypeVar("ObsT")
 CfgT = TypeVar("CfgT")
 
 
+Unit = str | Text  # "°", "%", "px" read the same in both languages; Text("天", "days") does not
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """How staff read one measured value: its name, unit and the direction of its limit.
 
     `scale` converts the stored value for display (0.12 of the frame width x 100 = 12 %), `digits` is the
-    number of decimals shown.
+    number of decimals shown. `limit_unit`: the limit's own unit when it differs from the value's (a document
+    valid for 45 more days against a limit of 3 months); the limit is then shown unscaled.
     """
 
     name: Text
-    unit: str = ""
+    unit: Unit = ""
     limit: Limit | None = None
     scale: float = 1.0
     digits: int = 0
+    limit_unit: Unit | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Check(Generic[ObsT, CfgT]):
     """A registered check: its code, the function `run(observation, thresholds)`, a one-line description,
-    and optionally the words staff read (`name`; `unit`, `limit`, `scale`, `digits` of its value).
+    and optionally the words staff read (`name`; `unit`, `limit`, `scale`, `digits`, `limit_unit` of its value).
 
     A check that reports one of several measures (head turn, nod or tilt) names them in `measures`, keyed by
     the `measure` detail of its result; the others use `name`/`unit`/`limit`.
@@ -177,18 +183,22 @@ class Check(Generic[ObsT, CfgT]):
     run: Callable[[ObsT, CfgT], CheckResult]
     description: str = ""
     name: Text | None = None
-    unit: str = ""
+    unit: Unit = ""
     limit: Limit | None = None
     scale: float = 1.0
     digits: int = 0
     measures: dict[str, Measure] = field(default_factory=dict)
+    limit_unit: Unit | None = None
 
     def measure(self, result: CheckResult | None = None) -> Measure:
-        """The measure `result` reports (by its `measure` detail), else the check's own."""
-        key = result.details.get("measure") if result is not None else None
-        if key in self.measures:
+        """The measure `result` reports (by its `measure` detail, or its `unit` detail: a document's resolution
+        in px or dpi), else the check's own."""
+        details = result.details if result is not None else {}
+        key = details.get("measure") or details.get("unit")
+        if isinstance(key, str) and key in self.measures:
             return self.measures[key]
-        return Measure(self.name or Text(self.code, self.code), self.unit, self.limit, self.scale, self.digits)
+        return Measure(self.name or Text(self.code, self.code), self.unit, self.limit, self.scale, self.digits,
+                       self.limit_unit)
 
 
 STATUS_TEXT: dict[str, Text] = {
@@ -209,39 +219,49 @@ def describe(result: CheckResult, check: Check[Any, Any] | None = None) -> Text:
         if not result.message.zh:
             return m.name
         return Text(f"{m.name.zh}：{result.message.zh}", f"{m.name.en}: {result.message.en}")
-    value = _number(result.value, m)
-    limit = _limit_text(result.threshold, m)
+    zh, en = (_reading(result.value, result.threshold, m, lang) for lang in ("zh", "en"))
+    return Text(zh, en)
+
+
+LIMIT_WORDS: dict[Limit, Text] = {Limit.MIN: Text("下限", "minimum"), Limit.MAX: Text("上限", "limit"),
+                                   Limit.RANGE: Text("范围", "range"), Limit.EQUAL: Text("应为", "must be")}
+
+
+def _reading(value: float, threshold: float | str | None, m: Measure, lang: str) -> str:
+    """ "清晰度 0.62（下限 0.40）" in Chinese, "Sharpness 0.62 (minimum 0.40)" in English."""
+    shown = f"{m.name.get(lang)} {_number(value, m.scale, m.digits, m.unit, lang)}"
+    limit = _limit_text(threshold, m, lang)
     if limit is None:
-        return Text(f"{m.name.zh} {value}", f"{m.name.en} {value}")
-    return Text(f"{m.name.zh} {value}（{limit.zh}）", f"{m.name.en} {value} ({limit.en})")
+        return shown
+    return f"{shown}（{limit}）" if lang == "zh" else f"{shown} ({limit})"
 
 
-def _number(value: float, m: Measure) -> str:
-    shown = float(value) * m.scale
-    text = f"{shown:.{m.digits}f}"
+def _number(value: float, scale: float, digits: int, unit: Unit, lang: str) -> str:
+    """ "12°", "8%", "1200 px", "45天" / "45 days": `value` x `scale` with `digits` decimals and its unit."""
+    text = f"{float(value) * scale:.{digits}f}"
     if text.startswith("-") and float(text) == 0:
         text = text[1:]
-    return f"{text}{m.unit}" if m.unit in ("°", "%", "") else f"{text} {m.unit}"
+    if isinstance(unit, Text):  # a word: "45天" in Chinese, "45 days" in English
+        return f"{text}{unit.zh}" if lang == "zh" else f"{text} {unit.en}"
+    return f"{text}{unit}" if unit in ("°", "%", "") else f"{text} {unit}"
 
 
-def _limit_text(threshold: float | str | None, m: Measure) -> Text | None:
+def _limit_text(threshold: float | str | None, m: Measure, lang: str) -> str | None:
+    """ "下限 0.40", "范围 60–200", "应为 0"; a limit that is no number (a standard's name) as "要求 GB 11643"."""
     if threshold is None or m.limit is None:
         return None
+    unit, scale = (m.unit, m.scale) if m.limit_unit is None else (m.limit_unit, 1.0)
     if isinstance(threshold, str):
         lo, sep, hi = threshold.partition("..")
         try:
-            lo_n, hi_n = _number(float(lo), m), _number(float(hi), m)
+            lo_n, hi_n = float(lo), float(hi or lo)
         except ValueError:
-            return Text(f"要求 {threshold}", f"required: {threshold}")
+            return f"要求 {threshold}" if lang == "zh" else f"required: {threshold}"
         if sep:
-            return Text(f"范围 {lo_n}–{hi_n}", f"range {lo_n}–{hi_n}")
-        threshold = float(lo)
-    shown = _number(float(threshold), m)
-    if m.limit == Limit.MIN:
-        return Text(f"下限 {shown}", f"minimum {shown}")
-    if m.limit == Limit.RANGE:
-        return Text(f"范围 {shown}", f"range {shown}")
-    return Text(f"上限 {shown}", f"limit {shown}")
+            span = f"{_number(lo_n, scale, m.digits, unit, lang)}–{_number(hi_n, scale, m.digits, unit, lang)}"
+            return f"{LIMIT_WORDS[Limit.RANGE].get(lang)} {span}"
+        threshold = lo_n
+    return f"{LIMIT_WORDS[m.limit].get(lang)} {_number(float(threshold), scale, m.digits, unit, lang)}"
 
 
 def run_checks(checks: Iterable[Check[ObsT, CfgT]], obs: ObsT, cfg: CfgT, *,

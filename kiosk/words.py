@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
 from kiosk.booth.live import CHECK_LABELS, BoothPhase
-from kiosk.checkresult import CheckStatus, Limit
+from kiosk.checkresult import LIMIT_WORDS, CheckStatus
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
 from kiosk.identity.case_match import VERDICT_NAMES as FACE_VERDICT_NAMES
@@ -48,8 +48,6 @@ CHECK_STATUS_WORDS: dict[CheckStatus, Text] = {
     CheckStatus.SKIPPED: Text("不适用", "Not applicable"),
     CheckStatus.ERROR: Text("检查出错", "Check failed to run"),
 }
-
-LIMIT_WORDS: dict[Limit, Text] = {Limit.MIN: Text("下限", "min"), Limit.MAX: Text("上限", "max"), Limit.RANGE: Text("范围", "range")}
 
 BOOTH_PHASE_WORDS: dict[BoothPhase, Text] = {
     BoothPhase.PAUSED: Text("暂停", "Paused"),

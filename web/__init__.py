@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from kiosk import words
+from kiosk import readouts, words
 from kiosk.accounts import AddressLimiter
 from kiosk.cases import ChecklistStatus
 from kiosk.db import Database
@@ -137,6 +137,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         """`{{ case.state|word('state') }}`: the code's word in the page's language (kiosk.words)."""
         return tr(words.word(kind, code))
 
+    @app.template_filter("readout")
+    def readout_filter(result: Any, kind: str) -> str:
+        """`{{ r|readout('photo_check') }}`: "清晰度 0.62（下限 0.40）" in the page's language (kiosk.readouts)."""
+        return tr(readouts.readout(result, kind))
+
     @app.template_filter("target_word")
     def target_word_filter(target: str) -> str:
         return tr(words.target_word(target))
@@ -156,6 +161,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         State=State, EDITABLE_STATES=EDITABLE_STATES, Role=Role, ROLE_NAMES=ROLE_NAMES, STAFF_ROLES=STAFF_ROLES, READER_ROLES=READER_ROLES,
         AttemptStatus=AttemptStatus, ATTEMPT_STATUS_NAMES=ATTEMPT_STATUS_NAMES, AttachmentStatus=AttachmentStatus,
         ChecklistStatus=ChecklistStatus, CaptureTrigger=CaptureTrigger,
+        attempt_results=readouts.attempt_results, check_results=readouts.check_results,
         word_table=lambda kind: {str(code): text.as_dict() for code, text in words.CATALOGUE[kind].items()},
     )
 

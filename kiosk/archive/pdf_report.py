@@ -35,7 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from kiosk import words
+from kiosk import readouts, words
 from kiosk.archive.overlay import draw_on_image
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.models import AttemptStatus
@@ -222,7 +222,8 @@ def build_report(
         story.append(pics)
         story.append(_p(f"SHA-256 {accepted['image_sha256']} · {accepted.get('width')}×{accepted.get('height')} · "
                         f"{_time(accepted.get('taken_at'))} · {accepted.get('kiosk_name', '')}", st["mono"]))
-        story.append(_checks_table(accepted.get("verdict", {}).get("results") or accepted.get("results") or [], st))
+        story.append(_checks_table(accepted.get("verdict", {}).get("results") or accepted.get("results") or [], st,
+                                   "photo_check"))
         if accepted.get("override_reason"):
             story.append(_p(_both("人工放行原因", "Override reason") + f": {accepted['override_reason']}", st["base"]))
     else:
@@ -251,7 +252,7 @@ def build_report(
         img = read_file(a["normalised_sha256"]) if a.get("normalised_sha256") else None
         img = img or read_file(a["original_sha256"])
         pic = _image(img, 70 * mm, 48 * mm) or _p(_both("（无法预览，见文件）", "(no preview: see the file)"), st["small"])
-        info = [_checks_table(a.get("checks") or [], st)]
+        info = [_checks_table(a.get("checks") or [], st, "document_check")]
         readings = a.get("readings") or {}
         if readings:
             info.append(_p(_both("识别结果", "OCR readings"), st["small"]))
@@ -320,20 +321,22 @@ def build_report(
     return out.getvalue()
 
 
-def _checks_table(checks: list[dict[str, Any]], st: dict[str, ParagraphStyle]) -> Any:
+def _checks_table(checks: list[dict[str, Any]], st: dict[str, ParagraphStyle], kind: str) -> Any:
+    """The checks of a photo (`kind` "photo_check") or a document ("document_check"), each reading in words with
+    its unit and limit (kiosk.readouts), Chinese above English."""
     if not checks:
         return _p(_both("（无检查记录）", "(no checks recorded)"), st["small"])
-    rows = [[_head("检查", "Check"), _head("结果", "Result"), _head("测量值", "Value"), _head("阈值", "Threshold"),
+    rows = [[_head("检查", "Check"), _head("结果", "Result"), _head("读数（限值）", "Reading (limit)"),
              _head("说明", "Message")]]
     for c in checks:
-        msg = c.get("message") or {}
-        text = f"{msg.get('zh', '')} {msg.get('en', '')}".strip() if isinstance(msg, dict) else str(msg)
-        rows.append([_w("check", c.get("code", "")), _w("check_status", c.get("status", "")),
-                     "" if c.get("value") is None else str(c.get("value")),
-                     "" if c.get("threshold") is None else str(c.get("threshold")), text or c.get("reason", "")])
+        r = readouts.as_result(c)
+        said = readouts.readout(r, kind)
+        reading = "—" if r.value is None else _head(said.zh, said.en)
+        status = words.word("check_status", r.status)  # Chinese above English: "Passed" never splits
+        rows.append([_w(kind, r.code), _head(status.zh, status.en), reading, _both(r.message.zh, r.message.en).strip()])
     colour = [("TEXTCOLOR", (1, i), (1, i), colors.HexColor("#b00020"))
               for i, c in enumerate(checks, 1) if c.get("status") in ("fail", "error")]
-    return _table(rows, [30 * mm, 18 * mm, 18 * mm, 20 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
+    return _table(rows, [24 * mm, 16 * mm, 44 * mm, None], st, extra=colour)  # type: ignore[list-item]  # reportlab takes None for a column that fills the rest
 
 
 def _cert_type(code: str) -> str:

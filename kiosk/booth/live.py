@@ -42,7 +42,7 @@ class BoothPhase(StrEnum):
 PHASE_TEXTS: dict[BoothPhase, Text] = {
     BoothPhase.WAITING: Text("请稍候，工作人员正在准备", "Please wait: staff are getting ready"),
     BoothPhase.CAPTURED: Text("照片已拍好，请等待工作人员确认", "Photo taken: please wait for staff to confirm"),
-    BoothPhase.ACCEPTED: Text("拍照完成，谢谢！", "All done, thank you!"),
+    BoothPhase.ACCEPTED: Text("拍照完成，请回到柜台", "Photo taken — please return to the counter"),
     BoothPhase.NO_CAMERA: Text("摄像头暂时不可用，请联系工作人员", "The camera is not available: please ask staff"),
     BoothPhase.PAUSED: Text("请稍候", "Please wait"),
     BoothPhase.LIVENESS: Text("请正对镜头，保持不动", "Please look straight at the camera and hold still"),

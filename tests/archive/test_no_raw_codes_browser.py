@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from kiosk import accounts, words
 from kiosk.archive import sealing
-from kiosk.checkresult import passed
-from kiosk.models import Attachment
+from kiosk.checkresult import failed, passed
+from kiosk.models import Attachment, CheckResultRow
+from kiosk.photo.result import Verdict
 from kiosk.text import Text
 from tests.archive.factory import finish, make_case
 from web.db import get_database
@@ -31,6 +32,13 @@ NUMBER = "BK-20261124-0007"
 PEOPLE = {"wangli": ("staff", "王丽"), "zhaomin": ("auditor", "赵敏"), "chenjing": ("admin", "陈静")}
 PASSWORD = "walk-password-123"
 CODE = re.compile(r"^[a-z][a-z0-9_]{2,}$")
+# a value beside its threshold with neither unit nor direction, as pages used to show them ("26.9258 / 15.0")
+BARE_PAIR = re.compile(r"\d+\.\d+\s*/\s*\d+(\.\d+)?")
+# the readings the walk must find in Chinese: a document's sharpness, the accepted photo's head turn, and the
+# discarded attempt's head turn beyond its limit
+DOCUMENT_READING = "清晰度 0.62（下限 0.40）"
+PHOTO_READING = "头部左右偏转 3°（上限 20°）"
+FAILED_READING = "头部左右偏转 27°（上限 20°）"
 
 
 def project_codes() -> set[str]:
@@ -67,13 +75,25 @@ def walk_case(app):
         case = make_case(s, archive.store, users["wangli"], number=NUMBER, seed=7, attempts=2)
         for i, att in enumerate(s.scalars(select(Attachment).where(Attachment.case_id == case.id))):
             att.filename = f"扫描件{i + 1:03d}.jpg"
-            att.checks = [passed("sharpness", value=120.0, threshold=60, message=Text("清晰", "Sharp")).as_dict()]
+            att.checks = [passed("sharpness", value=0.6234, threshold=0.4, message=Text("清晰", "Sharp")).as_dict()]
             if att.override_reason:
                 att.override_reason = "复印件清晰，已人工核对原件"
+        for attempt in case.photo_attempts:
+            _judged(attempt, turned=attempt.status != "accepted")
         finish(s, case, users["wangli"])
         sealing.seal_case(s, archive.store, archive.signer, case, users["wangli"], "counter-2")
         case_id = case.id
     return case_id
+
+
+def _judged(attempt, *, turned: bool) -> None:
+    """Give `attempt` the verdict of a real judge: one person, the head turned 26.9° (discarded) or 3.4°."""
+    frontal = (failed("frontal", reason="head_turned", message=Text("请正对镜头", "Please face the camera"),
+                      value=26.9258, threshold=20.0, measure="yaw") if turned
+               else passed("frontal", value=3.4, threshold=20.0, measure="yaw"))
+    verdict = Verdict((passed("single_person", value=1.0, threshold=1.0), frontal)).as_dict()
+    attempt.verdict, attempt.passed = verdict, not turned
+    attempt.results = [CheckResultRow.from_result(i, r) for i, r in enumerate(verdict["results"])]
 
 
 def _login(page, base: str, name: str) -> None:
@@ -94,6 +114,7 @@ def test_counter_audit_and_pdf_show_words_not_codes(live_server, browser, walk_c
     page.set_default_timeout(15000)
     base = live_server.url
     found: dict[str, dict[str, str]] = {}
+    texts: dict[str, str] = {}
 
     def visit(path: str, selector: str = "main") -> None:
         page.goto(base + path)
@@ -103,6 +124,7 @@ def test_counter_audit_and_pdf_show_words_not_codes(live_server, browser, walk_c
             const copy = el.cloneNode(true);
             copy.querySelectorAll("[data-raw], script, style, template").forEach(n => n.remove());
             return copy.textContent; }).join("\\n")""", selector)
+        texts[path] = text
         if hits := raw_codes(text, codes):
             found[path] = {hit: _around(text, hit) for hit in hits}
 
@@ -126,6 +148,7 @@ def test_counter_audit_and_pdf_show_words_not_codes(live_server, browser, walk_c
         pdf_text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pack.read(pdf_name),
                                   capture_output=True, check=True).stdout.decode()
         assert NUMBER in pdf_text
+        texts[pdf_name] = " ".join(pdf_text.split())
         if hits := raw_codes(pdf_text, unmistakable_codes(codes)):
             found[pdf_name] = {hit: _around(pdf_text, hit) for hit in hits}
         page.click("header button.link")
@@ -138,3 +161,11 @@ def test_counter_audit_and_pdf_show_words_not_codes(live_server, browser, walk_c
     finally:
         context.close()
     assert found == {}, f"raw codes shown to people: {found}"
+    counter, audit, pdf = texts[f"/booth/counter/{walk_case}"], texts[f"/audit/cases/{NUMBER}"], texts[pdf_name]
+    document = texts[f"/cases/{walk_case}/documents/principal_id_front"]
+    assert PHOTO_READING in counter and FAILED_READING in counter, counter
+    assert PHOTO_READING in audit and FAILED_READING in audit and DOCUMENT_READING in audit, audit
+    assert DOCUMENT_READING in document, document
+    assert PHOTO_READING in pdf and DOCUMENT_READING in pdf, pdf
+    bare = {where: BARE_PAIR.findall(text) for where, text in texts.items() if BARE_PAIR.search(text)}
+    assert bare == {}, f"values shown as bare number pairs: {bare}"

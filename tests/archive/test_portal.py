@@ -118,6 +118,17 @@ def test_case_view(client, sealed):
     assert client.get("/audit/cases/BK-20261123-0002").status_code == 404  # auditors see sealed cases only
 
 
+def test_case_view_reads_checks_in_words_in_both_languages(client, sealed):
+    """Each reading with its unit and limit in the page's language (kiosk.readouts); codes and numbers stay in the
+    row's data attributes."""
+    login(client, "auditor")
+    zh = client.get(f"/audit/cases/{NUMBER}").get_data(as_text=True)
+    en = client.get(f"/audit/cases/{NUMBER}?lang=en").get_data(as_text=True)
+    assert "画面中的人数 1（上限 1）" in zh and "眼镜特征（1.00 为限值） 0.10（上限 0.50）" in zh
+    assert "People in the picture 1 (limit 1)" in en and "Glasses score (1.00 = at the limit) 0.10 (limit 0.50)" in en
+    assert 'data-code="glasses" data-reason="ok" data-value="0.1" data-threshold="0.5"' in zh
+
+
 def test_auditors_are_refused_unsealed_cases_and_the_refusal_is_logged(app, client, sealed):
     login(client, "auditor")
     for method, url in (("GET", "/audit/cases/BK-20261123-0002"), ("POST", "/audit/cases/BK-20261123-0002/export"),

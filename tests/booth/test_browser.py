@@ -150,6 +150,10 @@ def test_counter_view_shows_live_check_values(tmp_path, clips, page) -> None:
             page.wait_for_selector("#live-checks tbody tr", timeout=30000)
             rows = page.locator("#live-checks tbody tr")
             assert rows.count() >= 10
+            # each measured value in words with its unit and limit (kiosk.checkresult.describe), never "0.4312 / 0.3"
+            readings = page.locator('#live-checks tbody tr:not([data-value=""]) td:nth-child(3)').all_inner_texts()
+            assert any(re.search(r"\d（(上限|下限|范围|应为) [\d.]+", r) for r in readings), readings
+            assert not any(re.search(r"\d+\.\d+\s*/\s*\d", r) for r in readings), readings
             camera = page.inner_text("#camera-status")
             assert ("正常" in camera or "正在启动" in camera) and " ok " not in camera  # words, not the health code
             assert page.get_attribute("#booth-phase", "data-phase") in ("idle", "steady", "countdown", "waiting")

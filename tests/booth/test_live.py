@@ -91,7 +91,7 @@ def test_the_session_captures_with_a_check_to_confirm_and_shows_acceptance_at_on
         version = session.state().version
         session.accepted(7)  # what the counter's accept does after committing
         now = session.wait_state(version, timeout=0.5)
-        assert now.phase == BoothPhase.ACCEPTED and now.for_screen(7).as_dict()["instruction"]["zh"] == "拍照完成，谢谢！"
+        assert now.phase == BoothPhase.ACCEPTED and now.for_screen(7).as_dict()["instruction"]["zh"] == "拍照完成，请回到柜台"
         session.arm(7)  # a retake: the new photo is not accepted yet
         assert wait_for(lambda: len(captures) == 2 and session.state().phase == BoothPhase.CAPTURED)
     finally:

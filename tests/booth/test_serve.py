@@ -105,6 +105,6 @@ def test_fresh_install_staff_journey_to_an_accepted_photo(served, page) -> None:
     page.click("button.accept")
     page.wait_for_selector(".attempt.status-accepted")
     booth.wait_for_function("document.body.classList.contains('phase-accepted')", timeout=15000)
-    assert booth.inner_text("#instruction-zh") == "拍照完成，谢谢！"
+    assert booth.inner_text("#instruction-zh") == "拍照完成，请回到柜台"
     page.click(f"text={page.inner_text('h1 a')}")
     assert page.locator('tr[data-kind="verification_photo"].item-accepted').count() == 1

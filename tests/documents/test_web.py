@@ -7,6 +7,7 @@ ENTERPRISE_FORM (张三, 11010519491231002X: the example number of GB 11643 itse
 from __future__ import annotations
 
 import io
+import re
 
 import cv2
 import numpy as np
@@ -103,6 +104,9 @@ def test_staff_upload_is_checked_read_and_stored_encrypted(staff_client, app, ca
         assert s.get(BlobRecord, att.original_sha256).encrypted
     html = staff_client.get(f"/cases/{case_id}/documents/principal_id_front").data.decode()
     assert PRINCIPAL.number in html and 'data-code="id_number" data-status="pass"' in html
+    # readings in words with unit and limit (kiosk.readouts), never the bare "0.8312 / 0.4"
+    assert re.search(r"清晰度 \d\.\d\d（下限 0\.40）", html) and re.search(r"证件宽度 \d+ px（下限 1000 px）", html), html
+    assert not re.search(r"\d\.\d+ / \d", html)
     img = staff_client.get(f"/cases/{case_id}/documents/principal_id_front/{att.id}/normalised")
     assert img.status_code == 200 and img.data == normalised and img.headers["Cache-Control"] == "no-store"
     orig = staff_client.get(f"/cases/{case_id}/documents/principal_id_front/{att.id}/original")

@@ -65,7 +65,10 @@
     const text = state.instruction || { zh: "", en: "" };
     if (zh.textContent !== text.zh) zh.textContent = text.zh;
     if (en.textContent !== text.en) en.textContent = text.en;
-    renderLights(state.lights || []);
+    // Once the photo is taken the live checks no longer concern the applicant: no lights (red or grey) under
+    // "照片已拍好" or "拍照完成"; the finished screen shows one large check mark instead.
+    const photoTaken = state.phase === "captured" || state.phase === "accepted";
+    renderLights(photoTaken ? [] : (state.lights || []));
     renderLiveness(state.liveness);
     const cd = state.countdown;
     countdown.textContent = state.phase === "countdown" && cd && cd.remaining ? String(cd.remaining) : "";

@@ -17,7 +17,6 @@
   const zh = document.documentElement.lang !== "en";
   const t = (text) => (text ? (zh ? text.zh : text.en) : "");
   const STATUS_WORDS = JSON.parse(root.dataset.statusWords || "{}");
-  const fmt = (v) => (v === null || v === undefined ? "—" : (typeof v === "number" ? Number(v.toPrecision(3)) : String(v)));
 
   startPreview(video, root.dataset.stream);
 
@@ -31,7 +30,11 @@
       const tr = document.createElement("tr");
       tr.className = "check-" + r.status;
       tr.dataset.code = r.code;
-      [t(labels[r.code]) || r.code, t(STATUS_WORDS[r.status]) || r.status, fmt(r.value), fmt(r.threshold)].forEach((cell) => {
+      tr.dataset.value = r.value === null || r.value === undefined ? "" : String(r.value);
+      tr.dataset.threshold = r.threshold === null || r.threshold === undefined ? "" : String(r.threshold);
+      // the reading in words with its unit and limit (kiosk.checkresult.describe, in the verdict's JSON)
+      const reading = r.value === null || r.value === undefined ? "—" : t(r.text);
+      [t(labels[r.code]) || r.code, t(STATUS_WORDS[r.status]) || r.status, reading].forEach((cell) => {
         const td = document.createElement("td");
         td.textContent = cell;
         tr.appendChild(td);
