@@ -13,6 +13,7 @@ from typing import Any
 from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
 from kiosk.booth.live import CHECK_LABELS, BoothPhase
 from kiosk.checkresult import CheckStatus, Limit
+from kiosk.documents.basis import BASIS_FIELD_NAMES
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
 from kiosk.identity.case_match import VERDICT_NAMES as FACE_VERDICT_NAMES
@@ -123,6 +124,7 @@ ACTION_WORDS: dict[str, Text] = {
     "refused": Text("拒绝访问", "Access refused"),
     "approval": Text("审批", "Approval"),
     "attachment_override": Text("人工确认材料", "Document confirmed by staff"),
+    "attachment_rechecked": Text("按修改后的录入信息重新核验材料", "Document re-checked against the edited case"),
     "photo_override": Text("人工确认照片", "Photo confirmed by staff"),
     "case_edited": Text("修改案件", "Case edited"),
     "filing_set": Text("设置备案类型", "Filing type set"),
@@ -198,6 +200,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "seal_kind": SEAL_KIND_WORDS,
     "approval_action": APPROVAL_NAMES,
     "reading_field": FIELD_LABELS,
+    "basis_field": BASIS_FIELD_NAMES,
     "face_verdict": FACE_VERDICT_NAMES,
     "problem": PROBLEM_WORDS,
     "refusal": REFUSAL_WORDS,
