@@ -39,6 +39,7 @@ DOCUMENT_CHECK_WORDS: dict[str, Text] = {
     "case_match": Text("与录入信息比对", "Matches the case"),
     "seal": Text("公章", "Seal"),
     "signature": Text("签字", "Signature"),
+    "sheet_subject": Text("核验单主体名称", "Subject name on the sheet"),
 }
 
 CHECK_STATUS_WORDS: dict[CheckStatus, Text] = {

@@ -53,6 +53,7 @@ def expected_values(case: Case, kind: str) -> dict[str, Any]:
     if kind in ("verification_sheet", "domain_certificate"):
         out["domain"] = [w.domain for w in case.websites]
     if kind == "verification_sheet":
+        out["subject_name"] = case.subject_name
         out["require_seal"] = case.subject_type != SubjectType.INDIVIDUAL
     return out
 

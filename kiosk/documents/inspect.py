@@ -99,6 +99,7 @@ def read_fields(spec: KindSpec, lines: list[TextLine]) -> dict[str, Any]:
         out["expiry"] = exp.as_dict() if exp else None
     elif spec.family == SHEET:
         out["domains"] = rd.read_domains(lines)
+        out["subject_name"] = rd.read_sheet_subject_name(lines)
     return out
 
 

@@ -309,16 +309,17 @@ def business_licence(
 
 @_remembered
 def verification_sheet(
-    sealed: bool = True, signed: bool = True, domain: str = "example-specimen.cn", dpi: int = 300
+    sealed: bool = True, signed: bool = True, domain: str = "example-specimen.cn", dpi: int = 300,
+    subject: str = "样本科技有限公司",
 ) -> Image.Image:
-    """The provider's verification sheet (核验单) on A4, with or without a red seal and a signature."""
+    """The provider's verification sheet (核验单) on A4 for `subject`, with or without a red seal and a signature."""
     img, s = _a4(dpi)
     d = ImageDraw.Draw(img)
     w, h = img.size
     _print(img, d, (w / 2, 25 * s), "网站备案信息真实性核验单", font(round(8 * s)), (0, 0, 0), anchor="mt")
     f = font(round(4.2 * s))
     rows = [
-        ("主体单位名称", "样本科技有限公司"),
+        ("主体单位名称", subject),
         ("网站名称", "样本科技官网"),
         ("网站域名", domain),
         ("核验日期", "2026年11月23日"),
@@ -348,7 +349,7 @@ def verification_sheet(
         d.line(pts, fill=(20, 30, 110), width=round(0.6 * s), joint="curve")
         d.line([(x + 5 * s, y + 8 * s), (x + 60 * s, y - 4 * s)], fill=(20, 30, 110), width=round(0.6 * s))
     if sealed:
-        seal = _seal(round(40 * s), "样本科技有限公司", seed=5)
+        seal = _seal(round(40 * s), subject, seed=5)
         img.paste(seal, (round(50 * s), round(225 * s)), seal)
     return img
 

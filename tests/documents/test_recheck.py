@@ -135,7 +135,8 @@ def test_id_number_and_type_edits_make_the_card_stale(core, accepted_front, chan
 
 
 def test_subject_and_domain_edits_reach_the_documents_that_compared_them(core, front_card) -> None:
-    """The certificate compared the subject name, the sheet the domains: each goes stale on its own field only."""
+    """The certificate compared the subject name, the sheet the subject name and the domains: each goes stale on
+    the fields it compared."""
     with core.db.session() as s:
         staff = s.get(User, core.users["staff"])
         case = cases.create_case(s, cases.validate_case_input(_form()), staff)
@@ -147,7 +148,7 @@ def test_subject_and_domain_edits_reach_the_documents_that_compared_them(core, f
     _edit(core, case_id, subject_name="南京示例网络有限公司", website_domain=["example.com.cn"])
     with core.db.session() as s:
         stale = {d.attachment.kind: d.fields for d in basis.stale_documents(s.get(Case, case_id))}
-        assert stale == {"subject_certificate": ["subject_name"], "verification_sheet": ["domain"]}
+        assert stale == {"subject_certificate": ["subject_name"], "verification_sheet": ["domain", "subject_name"]}
 
 
 # ------------------------------------------------------------------ the pages

@@ -18,6 +18,7 @@ from kiosk.documents.checks import (
     screen,
     seal,
     sharpness,
+    sheet_subject,
     side,
     signature,
     validity,
@@ -28,10 +29,11 @@ from kiosk.text import Text
 
 CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {
     m.CODE: Check(m.CODE, m.check, (m.__doc__ or "").strip().split("\n")[0])
-    for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature)
+    for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature,
+              sheet_subject)
 }
 # Checks that compare the document with what staff typed (kiosk.documents.basis): a re-check runs these again.
-CASE_DATA_CHECKS = frozenset({case_match.CODE, seal.CODE})
+CASE_DATA_CHECKS = frozenset({case_match.CODE, seal.CODE, sheet_subject.CODE})
 CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
 
