@@ -40,6 +40,7 @@ DOCUMENT_CHECK_WORDS: dict[str, Text] = {
     "seal": Text("公章", "Seal"),
     "signature": Text("签字", "Signature"),
     "sheet_subject": Text("核验单主体名称", "Subject name on the sheet"),
+    "fingerprint": Text("手印", "Fingerprint"),
 }
 
 CHECK_STATUS_WORDS: dict[CheckStatus, Text] = {

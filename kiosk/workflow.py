@@ -61,6 +61,9 @@ PROVINCES: dict[str, Province] = {
 DOMAIN_CERTIFICATE_PROVINCES = frozenset(
     {"jiangsu", "hunan", "shaanxi", "fujian", "xinjiang", "jilin", "yunnan", "shanghai"}
 )
+# Individuals in these provinces press their fingerprint beside their signature on the verification sheet (the
+# Jiangxi and Xinjiang Communications Administrations' rules for individual filings, as the access providers'
+# per-province filing guides state them; `sheet_needs_fingerprint`). Checked by kiosk.documents.checks.fingerprint.
 FINGERPRINT_PROVINCES_FOR_INDIVIDUALS = frozenset({"jiangxi", "xinjiang"})
 SMS_PILOT_PROVINCES = frozenset(
     {
@@ -77,6 +80,11 @@ class SubjectType(StrEnum):
     INSTITUTION = "institution"
     SOCIAL_ORG = "social_org"
     INDIVIDUAL = "individual"
+
+
+def sheet_needs_fingerprint(subject_type: str, province: str) -> bool:
+    """Whether the verification sheet must carry the applicant's fingerprint (individuals in Jiangxi and Xinjiang)."""
+    return subject_type == SubjectType.INDIVIDUAL and province in FINGERPRINT_PROVINCES_FOR_INDIVIDUALS
 
 
 SUBJECT_TYPE_NAMES: dict[SubjectType, Text] = {

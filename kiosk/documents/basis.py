@@ -19,7 +19,13 @@ from typing import Any
 from kiosk.documents.kinds import KINDS
 from kiosk.models import Attachment, AttachmentStatus, Case
 from kiosk.text import KioskError, Text
-from kiosk.workflow import ATTACHMENT_NAMES, GB11643_ID_TYPES, AttachmentKind, SubjectType
+from kiosk.workflow import (
+    ATTACHMENT_NAMES,
+    GB11643_ID_TYPES,
+    AttachmentKind,
+    SubjectType,
+    sheet_needs_fingerprint,
+)
 
 # Whose ID card each kind is.
 ID_CARD_KINDS = {"principal": ("principal_id_front", "principal_id_back"), "website_leader": ("leader_id_front", "leader_id_back")}
@@ -33,6 +39,7 @@ BASIS_FIELD_NAMES: dict[str, Text] = {
     "credit_code": Text("统一社会信用代码", "credit code"),
     "domain": Text("网站域名", "domains"),
     "require_seal": Text("主体类型（是否须盖公章）", "subject type (whether a seal is needed)"),
+    "require_fingerprint": Text("主体类型与省份（是否须按手印）", "subject type and province (whether a fingerprint is needed)"),
 }
 
 
@@ -55,6 +62,7 @@ def expected_values(case: Case, kind: str) -> dict[str, Any]:
     if kind == "verification_sheet":
         out["subject_name"] = case.subject_name
         out["require_seal"] = case.subject_type != SubjectType.INDIVIDUAL
+        out["require_fingerprint"] = sheet_needs_fingerprint(case.subject_type, case.province)
     return out
 
 

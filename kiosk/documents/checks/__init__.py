@@ -12,6 +12,7 @@ from kiosk.documents.checks import (
     colour,
     credit_code,
     edges,
+    fingerprint,
     glare,
     id_number,
     resolution,
@@ -30,10 +31,10 @@ from kiosk.text import Text
 CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {
     m.CODE: Check(m.CODE, m.check, (m.__doc__ or "").strip().split("\n")[0])
     for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature,
-              sheet_subject)
+              sheet_subject, fingerprint)
 }
 # Checks that compare the document with what staff typed (kiosk.documents.basis): a re-check runs these again.
-CASE_DATA_CHECKS = frozenset({case_match.CODE, seal.CODE, sheet_subject.CODE})
+CASE_DATA_CHECKS = frozenset({case_match.CODE, seal.CODE, sheet_subject.CODE, fingerprint.CODE})
 CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
 
