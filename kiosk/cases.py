@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import filing, notices, validators
+from kiosk.documents.basis import require_current
 from kiosk.models import (
     Attachment,
     AttachmentStatus,
@@ -381,7 +382,9 @@ def _check_guards(session: Session, case: Case, move: Move, actor: User, record_
     """Apply the move's guards; returns the validated record number when one is needed."""
     result = None
     for guard in move.guards:
-        if guard is Guard.ATTACHMENTS_COMPLETE:
+        if guard is Guard.CHECKS_CURRENT:
+            require_current(case)
+        elif guard is Guard.ATTACHMENTS_COMPLETE:
             missing = [item.requirement.name for item in checklist(case) if not item.complete]
             if missing:
                 raise KioskError(

@@ -199,6 +199,10 @@ class Attachment(Base):
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     checks: Mapped[list[Any]] = mapped_column(default=list)  # CheckResult.as_dict() of every check
     readings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what OCR read, and mismatches
+    # kiosk.documents.basis: the typed case fields the checks compared with, one hash per field, taken when the
+    # checks ran; a field whose hash differs from the case now makes the result stale. None: recorded before this
+    # column existed (never stale)
+    checked_against: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

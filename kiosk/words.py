@@ -12,7 +12,8 @@ from typing import Any
 
 from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
 from kiosk.booth.live import CHECK_LABELS, BoothPhase
-from kiosk.checkresult import LIMIT_WORDS, CheckStatus
+from kiosk.checkresult import LIMIT_WORDS, CheckStatus, Limit
+from kiosk.documents.basis import BASIS_FIELD_NAMES
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
 from kiosk.identity.case_match import VERDICT_NAMES as FACE_VERDICT_NAMES
@@ -39,6 +40,8 @@ DOCUMENT_CHECK_WORDS: dict[str, Text] = {
     "seal": Text("公章", "Seal"),
     "signature": Text("签字", "Signature"),
     "appended_data": Text("图像后附加数据", "Data after the image"),
+    "sheet_subject": Text("核验单主体名称", "Subject name on the sheet"),
+    "fingerprint": Text("手印", "Fingerprint"),
 }
 
 CHECK_STATUS_WORDS: dict[CheckStatus, Text] = {
@@ -122,6 +125,7 @@ ACTION_WORDS: dict[str, Text] = {
     "refused": Text("拒绝访问", "Access refused"),
     "approval": Text("审批", "Approval"),
     "attachment_override": Text("人工确认材料", "Document confirmed by staff"),
+    "attachment_rechecked": Text("按修改后的录入信息重新核验材料", "Document re-checked against the edited case"),
     "photo_override": Text("人工确认照片", "Photo confirmed by staff"),
     "case_edited": Text("修改案件", "Case edited"),
     "filing_set": Text("设置备案类型", "Filing type set"),
@@ -197,6 +201,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "seal_kind": SEAL_KIND_WORDS,
     "approval_action": APPROVAL_NAMES,
     "reading_field": FIELD_LABELS,
+    "basis_field": BASIS_FIELD_NAMES,
     "face_verdict": FACE_VERDICT_NAMES,
     "problem": PROBLEM_WORDS,
     "refusal": REFUSAL_WORDS,

@@ -61,6 +61,9 @@ PROVINCES: dict[str, Province] = {
 DOMAIN_CERTIFICATE_PROVINCES = frozenset(
     {"jiangsu", "hunan", "shaanxi", "fujian", "xinjiang", "jilin", "yunnan", "shanghai"}
 )
+# Individuals in these provinces press their fingerprint beside their signature on the verification sheet (the
+# Jiangxi and Xinjiang Communications Administrations' rules for individual filings, as the access providers'
+# per-province filing guides state them; `sheet_needs_fingerprint`). Checked by kiosk.documents.checks.fingerprint.
 FINGERPRINT_PROVINCES_FOR_INDIVIDUALS = frozenset({"jiangxi", "xinjiang"})
 SMS_PILOT_PROVINCES = frozenset(
     {
@@ -77,6 +80,11 @@ class SubjectType(StrEnum):
     INSTITUTION = "institution"
     SOCIAL_ORG = "social_org"
     INDIVIDUAL = "individual"
+
+
+def sheet_needs_fingerprint(subject_type: str, province: str) -> bool:
+    """Whether the verification sheet must carry the applicant's fingerprint (individuals in Jiangxi and Xinjiang)."""
+    return subject_type == SubjectType.INDIVIDUAL and province in FINGERPRINT_PROVINCES_FOR_INDIVIDUALS
 
 
 SUBJECT_TYPE_NAMES: dict[SubjectType, Text] = {
@@ -231,6 +239,7 @@ EDITABLE_STATES = frozenset({State.DRAFT, State.ONSITE, State.RETURNED_FOR_CORRE
 class Guard(StrEnum):
     """Extra conditions some moves need, checked by kiosk.cases against the stored case."""
 
+    CHECKS_CURRENT = "checks_current"  # no document's checks compared with typed data that changed since (re-check)
     ATTACHMENTS_COMPLETE = "attachments_complete"  # every required attachment present and accepted
     RECORD_NUMBER = "record_number"  # a valid record number for the case's province
     SMS_PILOT = "sms_pilot"  # only in SMS-verification pilot provinces
@@ -262,12 +271,12 @@ MOVES: tuple[Move, ...] = (
         State.ONSITE,
         State.AWAITING_AUDIT,
         Text("完成核验，提交内部审核", "Finish verification, submit for internal audit"),
-        guards=(Guard.ATTACHMENTS_COMPLETE, Guard.FACE_MATCH),
+        guards=(Guard.CHECKS_CURRENT, Guard.ATTACHMENTS_COMPLETE, Guard.FACE_MATCH),
         seals=True,
     ),
     Move("withdraw", State.AWAITING_AUDIT, State.DRAFT, Text("撤回", "Withdraw"), needs_reason=True),
     Move("pass_audit", State.AWAITING_AUDIT, State.AUDIT_PASSED, Text("内部审核通过", "Pass internal audit"),
-         guards=(Guard.NOT_VERIFIER,)),
+         guards=(Guard.NOT_VERIFIER, Guard.CHECKS_CURRENT)),
     Move(
         "return_for_correction",
         State.AWAITING_AUDIT,
@@ -281,6 +290,7 @@ MOVES: tuple[Move, ...] = (
         State.AUDIT_PASSED,
         State.AT_ADMINISTRATION,
         Text("提交管局", "Submit to the Administration"),
+        guards=(Guard.CHECKS_CURRENT,),
     ),
     Move(
         "await_sms",

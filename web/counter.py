@@ -18,6 +18,7 @@ from kiosk.counter_pages import case_deadline_status, case_list_with_deadlines
 from kiosk.counter_words import COUNTER_WORDS
 from kiosk.dashboard import dashboard
 from kiosk.deadlines import beijing_date
+from kiosk.documents.basis import stale_documents
 from kiosk.identity.case_match import approve_face_mismatch, face_crop_sha256, face_match_view
 from kiosk.models import Case, User
 from kiosk.notices.outbox import NOTICE_STATUS_NAMES, outbox
@@ -139,6 +140,7 @@ def render_case(case: Case, error: KioskError | None = None, status: int = 200, 
         deadline=case_deadline_status(session, case, _now(), get_calendar()), words=COUNTER_WORDS,
         appointment=case_appointment(session, case, get_settings().kiosk_name, _now()), statuses=STATUS_NAMES,
         error=error, form=form or {}, face=face_match_view(session, case),
+        stale={s.attachment.id: s for s in stale_documents(case)},
     ), status
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from capture import Camera
 from kiosk.approvals import ACTION_NAMES, second_user
 from kiosk.cases import current_attachment
-from kiosk.documents import desk
+from kiosk.documents import basis, desk
 from kiosk.documents.kinds import kind_spec
 from kiosk.models import Attachment, AttachmentStatus, Case
 from kiosk.roles import STAFF_ROLES
@@ -59,8 +59,14 @@ def _page(case: Case, kind: str, error: KioskError | None = None, status: int = 
         "documents/attachment.html", case=case, kind=kind, name=name, att=current_attachment(case, kind),
         history=desk.earlier_attachments(case, kind), expected=desk.expected_values(case, kind),
         editable=desk.documents_editable(case), error=error, labels=desk.FIELD_LABELS,
-        camera=document_camera() is not None, approvals=_approvals_needed(case, kind),
+        camera=document_camera() is not None, approvals=_approvals_needed(case, kind), stale=_stale(case, kind),
     ), status
+
+
+def _stale(case: Case, kind: str) -> basis.StaleDocument | None:
+    att = current_attachment(case, kind)
+    fields = basis.changed_fields(case, att) if att is not None else []
+    return basis.StaleDocument(att, fields) if att is not None and fields else None
 
 
 def _approvals_needed(case: Case, kind: str) -> list[Text]:
@@ -159,6 +165,25 @@ def decide(case_id: int, kind: str, att_id: int) -> Any:
     except KioskError as err:
         return _refused(session, case_id, kind, err)
     flash(("已确认", "Accepted") if status == AttachmentStatus.ACCEPTED else ("已退回", "Rejected"))
+    return redirect(url_for("documents.attachment", case_id=case_id, kind=kind)), 303
+
+
+@bp.post("/cases/<int:case_id>/documents/<kind>/<int:att_id>/recheck")
+@role_required(*STAFF_ROLES)
+def recheck(case_id: int, kind: str, att_id: int) -> Any:
+    """Check the file again against the case as typed now (after an edit made its checks stale); like `decide`,
+    logged as an audit event (attachment_rechecked) and answered with a redirect to the page."""
+    session = get_session()
+    case, att = _attachment_row(session, case_id, kind, att_id)
+    try:
+        new = desk.recheck(session, get_archive().store, checker(), case, att, current_user(), request.remote_addr or "")
+        session.commit()
+    except KioskError as err:
+        return _refused(session, case_id, kind, err)
+    if new.passed:
+        flash(("已按当前录入信息重新核验，检查全部通过，请确认", "Re-checked against the case as typed now: every check passed, accept it"))
+    else:
+        flash(("已按当前录入信息重新核验：有检查未通过，请查看原因", "Re-checked against the case as typed now: some checks failed, see why"), "error")
     return redirect(url_for("documents.attachment", case_id=case_id, kind=kind)), 303
 
 

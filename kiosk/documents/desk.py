@@ -26,17 +26,18 @@ from kiosk.approvals import ApprovalAction, record_approval
 from kiosk.archive.store import BlobStore, record_blob
 from kiosk.cases import current_attachment, is_editable
 from kiosk.checkresult import CheckStatus
-from kiosk.documents.inspect import DocumentReport, inspect_document
+from kiosk.documents.basis import ID_CARD_KINDS, changed_fields, expected_values, snapshot
+from kiosk.documents.inspect import DocumentReport, inspect_document, recheck_document, stored_lines
 from kiosk.documents.intake import sniff_media_type
 from kiosk.documents.kinds import KINDS, kind_spec
 from kiosk.documents.ocr import OcrEngine, engine_for, get_engine
+from kiosk.documents.result import jsonable
 from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.filenames import safe_filename
 from kiosk.models import Attachment, AttachmentStatus, AuditEvent, Case, CheckResultRow, User
 from kiosk.settings import Settings
 from kiosk.text import KioskError, Text
 from kiosk.validators import MAX_REASON
-from kiosk.workflow import GB11643_ID_TYPES, SubjectType
 
 # What the pages call each reading.
 FIELD_LABELS: dict[str, Text] = {
@@ -50,8 +51,6 @@ FIELD_LABELS: dict[str, Text] = {
     "domains": Text("域名", "Domains"),
     "domain": Text("域名", "Domain"),
 }
-# Whose ID card each kind is.
-ID_CARD_KINDS = {"principal": ("principal_id_front", "principal_id_back"), "website_leader": ("leader_id_front", "leader_id_back")}
 # Readings kept with the attachment (the side keywords only decide which side a card is).
 HIDDEN_READINGS = ("front_keywords", "back_keywords")
 
@@ -72,25 +71,6 @@ def require_editable(case: Case) -> None:
             Text("案件当前状态不能更改材料", "Documents cannot be changed in the case's current state"),
             status=409,
         )
-
-
-def expected_values(case: Case, kind: str) -> dict[str, Any]:
-    """What staff typed into the case that a document of `kind` should show."""
-    out: dict[str, Any] = {}
-    for role, kinds in ID_CARD_KINDS.items():
-        if kind in kinds:
-            person = case.person(role) or (case.person("principal") if case.subject_type == SubjectType.INDIVIDUAL else None)
-            if person is not None and person.id_type in GB11643_ID_TYPES:
-                out.update(name=person.name, id_number=person.id_number)
-    if kind == "subject_certificate":
-        out["subject_name"] = case.subject_name
-        if case.subject_cert_type == "credit_code":
-            out["credit_code"] = case.subject_cert_number
-    if kind in ("verification_sheet", "domain_certificate"):
-        out["domain"] = [w.domain for w in case.websites]
-    if kind == "verification_sheet":
-        out["require_seal"] = case.subject_type != SubjectType.INDIVIDUAL
-    return out
 
 
 def earlier_attachments(case: Case, kind: str) -> list[Attachment]:
@@ -162,7 +142,7 @@ def store_report(session: Session, store: BlobStore, case: Case, kind: str, repo
         readings={"values": readings, "mismatches": list(summary["mismatches"]),
                   "lines": [line.as_dict() for line in report.lines], "size": [report.width, report.height],
                   "original_px": list(report.original_px), "appended_bytes": report.appended_bytes},
-        uploaded_by_id=actor.id,
+        uploaded_by_id=actor.id, checked_against=snapshot(expected_values(case, kind)),
     )
     session.add(att)
     session.flush()
@@ -221,6 +201,8 @@ def decide(session: Session, case: Case, att: Attachment, decision: str, reason:
     if att.status == AttachmentStatus.SUPERSEDED:
         raise KioskError("attachment_superseded", Text("该文件已被新上传的文件取代", "A newer upload replaced this file"), 409)
     reason = (reason or "").strip()
+    if decision == Decision.ACCEPT and changed_fields(case, att):
+        raise KioskError("checks_stale", Text("录入信息已修改：请先重新核验该文件", "The typed data changed: re-check this file first"), 409)
     if decision == Decision.ACCEPT:
         if not att.passed and not reason:
             raise KioskError("override_reason_required",
@@ -242,6 +224,43 @@ def decide(session: Session, case: Case, att: Attachment, decision: str, reason:
     else:
         raise KioskError("bad_decision", Text("无效的操作", "Unknown decision"))
     return AttachmentStatus(att.status)
+
+
+def recheck(session: Session, store: BlobStore, checker: DocumentChecker, case: Case, att: Attachment, actor: User,
+            remote_addr: str = "") -> Attachment:
+    """Check the current attachment again against the case as typed now (kiosk.documents.basis: after an edit made
+    it stale). The checks that compare with typed data run again on the stored normalised copy and its OCR lines
+    (kiosk.documents.inspect.recheck_document); the result is a new attachment row over the same stored files,
+    waiting for staff to decide again, that supersedes `att` (which stays as it was, like everything sealed).
+    Logged as an `attachment_rechecked` audit event with the changed fields and both verdicts."""
+    require_editable(case)
+    if att.status == AttachmentStatus.SUPERSEDED:
+        raise KioskError("attachment_superseded", Text("该文件已被新上传的文件取代", "A newer upload replaced this file"), 409)
+    if not att.normalised_sha256:
+        raise KioskError("recheck_no_copy", Text("该文件没有规范化图像，请重新上传", "This file has no normalised copy: upload it again"), 409)
+    changed = changed_fields(case, att)
+    expected = expected_values(case, att.kind)
+    result = recheck_document(att.kind, store.get(att.normalised_sha256), stored_lines(att.readings.get("lines", [])),
+                              expected, list(att.checks), thresholds=checker.thresholds)
+    att.status = AttachmentStatus.SUPERSEDED
+    readings = {k: v for k, v in jsonable(result.readings).items() if k not in HIDDEN_READINGS}
+    new = Attachment(
+        case=case, kind=att.kind, status=AttachmentStatus.CHECKED, filename=att.filename, media_type=att.media_type,
+        original_sha256=att.original_sha256, original_size=att.original_size, normalised_sha256=att.normalised_sha256,
+        encrypted=att.encrypted, passed=result.passed, checks=list(result.checks),
+        readings={**att.readings, "values": readings, "mismatches": jsonable(list(result.mismatches))},
+        uploaded_by_id=att.uploaded_by_id, checked_against=snapshot(expected),
+    )
+    session.add(new)
+    session.flush()
+    for position, check in enumerate(new.checks):
+        session.add(CheckResultRow.from_result(position, check, attachment_id=new.id))
+    session.add(AuditEvent(actor_id=actor.id, action="attachment_rechecked", target=f"attachment:{new.id}",
+                           detail={"case": case.number, "kind": att.kind, "previous": att.id, "changed": changed,
+                                   "passed_before": att.passed, "passed": new.passed,
+                                   "failed": [c["code"] for c in new.checks if not c.get("passed")]},
+                           remote_addr=remote_addr))
+    return new
 
 
 # ---------------------------------------------------------------- the document camera

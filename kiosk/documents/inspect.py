@@ -20,7 +20,7 @@ import numpy as np
 
 from kiosk.checkresult import ResultsView
 from kiosk.documents import readings as rd
-from kiosk.documents.checks import run_document_checks
+from kiosk.documents.checks import CASE_DATA_CHECKS, run_document_checks
 from kiosk.documents.checks.case_match import MATCH_FIELDS, compare
 from kiosk.documents.intake import read_upload, sniff_media_type
 from kiosk.documents.kinds import CERTIFICATE, DOMAIN, ID_BACK, ID_FRONT, KINDS, SHEET, KindSpec, kind_spec
@@ -104,6 +104,7 @@ def read_fields(spec: KindSpec, lines: list[TextLine]) -> dict[str, Any]:
         out["expiry"] = exp.as_dict() if exp else None
     elif spec.family == SHEET:
         out["domains"] = rd.read_domains(lines)
+        out["subject_name"] = rd.read_sheet_subject_name(lines)
     return out
 
 
@@ -258,3 +259,55 @@ def _inspect_pair(
         mine.kind, mine.media_type, mine.normalised_jpeg, mine.width, mine.height, mine.results, mine.readings,
         mine.mismatches, mine.lines, {**mine.timings_ms, "split": 1.0}, other,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A re-check's outcome: every check's result (as stored, in the kind's order), the readings and mismatches."""
+
+    checks: tuple[dict[str, Any], ...]
+    readings: dict[str, Any]
+    mismatches: tuple[dict[str, Any], ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.get("passed") for c in self.checks)
+
+
+def recheck_document(
+    kind: str,
+    normalised_jpeg: bytes,
+    lines: list[TextLine],
+    expected: dict[str, Any],
+    earlier: list[dict[str, Any]],
+    *,
+    today: dt.date | None = None,
+    thresholds: DocumentThresholds | dict[str, Any] | None = None,
+) -> Recheck:
+    """Run the checks that compare with what staff typed (`CASE_DATA_CHECKS`) again, on the stored normalised
+    copy and the OCR lines read from it, against `expected` now. Every other check keeps its `earlier` result: it
+    judged the scan (quality, side, check digits, validity), which has not changed, and the original's framing is
+    not in the normalised copy. No OCR runs, so the result depends on nothing but the stored evidence."""
+    spec = kind_spec(kind)
+    image = cv2.imdecode(np.frombuffer(normalised_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f"the stored normalised copy of a {kind} cannot be decoded")
+    h, w = image.shape[:2]
+    norm = Normalised(image, None, (), (float(w), float(h)))
+    readings = read_fields(spec, lines)
+    obs = Observation(spec, norm, tuple(lines), readings, expected, today or dt.date.today())
+    codes = tuple(code for code in spec.checks if code in CASE_DATA_CHECKS)
+    fresh = {r.code: r.as_dict() for r in run_document_checks(obs, codes, merged(thresholds))}
+    before = {c["code"]: c for c in earlier}
+    checks = tuple(fresh.get(code) or before[code] for code in spec.checks if code in fresh or code in before)
+    mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ()), any_domain=spec.family == DOMAIN))
+    return Recheck(checks, readings, mismatches)
+
+
+def stored_lines(rows: list[dict[str, Any]]) -> list[TextLine]:
+    """OCR lines back from their stored form (TextLine.as_dict)."""
+    out = []
+    for row in rows:
+        x0, y0, x1, y1 = (float(v) for v in row["box"])
+        out.append(TextLine(str(row["text"]), (x0, y0, x1, y1), float(row["score"])))
+    return out

@@ -22,7 +22,7 @@ FAMILY_CHECKS: dict[str, tuple[str, ...]] = {
     ID_FRONT: IMAGE_CHECKS + ("side", "id_number", "case_match"),
     ID_BACK: IMAGE_CHECKS + ("side", "validity"),
     CERTIFICATE: IMAGE_CHECKS + ("credit_code", "validity", "case_match"),
-    SHEET: IMAGE_CHECKS + ("seal", "signature", "case_match"),
+    SHEET: IMAGE_CHECKS + ("seal", "signature", "fingerprint", "case_match", "sheet_subject"),
     DOMAIN: IMAGE_CHECKS + ("validity", "case_match"),
 }
 

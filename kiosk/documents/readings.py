@@ -119,6 +119,21 @@ def read_subject_name(lines: list[TextLine]) -> str | None:
     return value_after_label(lines, "名称")
 
 
+# The sheet's subject label: the provider's sheet (kiosk.sheet) prints 主办者名称, other templates the others.
+SHEET_SUBJECT_LABELS = ("主办者名称", "主体单位名称", "主办单位名称", "主体名称")
+_SHEET_SUBJECT_EN = re.compile(r"subject\s*name", re.I)  # the English gloss kiosk.sheet prints beside the label
+
+
+def read_sheet_subject_name(lines: list[TextLine]) -> str | None:
+    """The subject name after the sheet's subject label (the label's English gloss left out)."""
+    plain = [TextLine(_SHEET_SUBJECT_EN.sub("", line.text), line.box, line.score) for line in lines]
+    for label in SHEET_SUBJECT_LABELS:
+        value = value_after_label(plain, label)
+        if value:
+            return value
+    return None
+
+
 def parse_date(text: str) -> dt.date | None:
     m = _DATE_RE.search(text)
     if not m:

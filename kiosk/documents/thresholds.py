@@ -43,6 +43,12 @@ class DocumentThresholds(Thresholds):
     signature_min_ink: float = 0.004
     # the signature area of the provider's sheet template (fractions of the page), when its label is not read
     signature_region: tuple[float, float, float, float] = (0.28, 0.66, 0.92, 0.76)
+    # fingerprint (kiosk.documents.checks.fingerprint): ridge score (coherence × ridge energy) of the best
+    # fingertip-sized blob, its size on both sides (mm), and the area beside the signature when no label is read
+    fingerprint_min_score: float = 0.35
+    fingerprint_min_mm: float = 8.0
+    fingerprint_max_mm: float = 30.0
+    fingerprint_region: tuple[float, float, float, float] = (0.66, 0.64, 0.97, 0.80)
 
 
 DEFAULTS: MappingProxyType[str, Any] = MappingProxyType(DocumentThresholds().to_dict())

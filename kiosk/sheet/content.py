@@ -15,12 +15,12 @@ from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef, parse_filing
 from kiosk.models import Case
 from kiosk.text import KioskError, Text
 from kiosk.workflow import (
-    FINGERPRINT_PROVINCES_FOR_INDIVIDUALS,
     ID_TYPES,
     PROVINCES,
     SUBJECT_CERTIFICATES,
     SUBJECT_TYPE_NAMES,
     SubjectType,
+    sheet_needs_fingerprint,
 )
 
 REGISTRAR_PROVINCES = frozenset({"beijing"})
@@ -135,6 +135,6 @@ def build_content(case: Case, provider_name: str) -> SheetContent:
         websites=tuple(SheetWebsite(w.name, w.domain, w.registrar if registrar else None) for w in case.websites),
         individual=individual,
         seal_box=not individual,
-        fingerprint_box=individual and case.province in FINGERPRINT_PROVINCES_FOR_INDIVIDUALS,
+        fingerprint_box=sheet_needs_fingerprint(subject.value, case.province),
         pledge=PLEDGES[case.province].zh if individual and case.province in PLEDGES else None,
     )

@@ -266,6 +266,30 @@ def _seal(size: int, text: str, seed: int = 0) -> Image.Image:
     return Image.fromarray(a)
 
 
+def _fingerprint(px_per_mm: float, ink: tuple[int, int, int], seed: int = 0) -> Image.Image:
+    """A pressed fingertip (RGBA, about 16 × 21 mm): concentric, slightly squashed loops with a ridge period of
+    0.5 mm, wobbling with the angle (a few random low harmonics) and broken where a smooth random field is low
+    (ridge endings and gaps), inside a ragged oval whose ink fades towards the edge; the ink's strength varies
+    pixel by pixel like an ink pad's. Deterministic (seeded)."""
+    rng = np.random.default_rng(seed)
+    s = px_per_mm
+    w, h = round(16 * s), round(21 * s)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    x, y = (xx - w * 0.5) / s, (yy - h * 0.55) / s  # mm from the core
+    theta = np.arctan2(y, x)
+    r = np.hypot(x, y / 1.3)
+    wobble = sum(rng.uniform(0.05, 0.18) * np.sin(k * theta + rng.uniform(0, 2 * math.pi)) for k in (1, 2, 3))
+    ridges = np.cos(2 * math.pi * (r + wobble * (0.4 + 0.15 * r)) / 0.5) > 0.05
+    breaks = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 0.4 * s)
+    ridges &= breaks > -1.0 * breaks.std()
+    edge = np.hypot(x / 7.6, (y + 0.6) / 9.8) + 0.06 * np.sin(7 * theta + rng.uniform(0, 6))
+    strength = np.clip((1.0 - edge) / 0.25, 0, 1) * rng.uniform(0.55, 1.0, (h, w))
+    a = np.zeros((h, w, 4), np.uint8)
+    a[..., :3] = ink
+    a[..., 3] = (ridges * strength * 235).astype(np.uint8)
+    return Image.fromarray(a)
+
+
 def _a4(dpi: int) -> tuple[Image.Image, float]:
     s = dpi / 25.4
     return Image.new("RGB", (round(A4_MM[0] * s), round(A4_MM[1] * s)), (250, 250, 247)), s
@@ -309,16 +333,21 @@ def business_licence(
 
 @_remembered
 def verification_sheet(
-    sealed: bool = True, signed: bool = True, domain: str = "example-specimen.cn", dpi: int = 300
+    sealed: bool = True, signed: bool = True, domain: str = "example-specimen.cn", dpi: int = 300,
+    subject: str = "样本科技有限公司", fingerprint: str | None = None,
 ) -> Image.Image:
-    """The provider's verification sheet (核验单) on A4, with or without a red seal and a signature."""
+    """The provider's verification sheet (核验单) on A4 for `subject`, with or without a red seal and a signature.
+
+    `fingerprint` (individuals in Jiangxi and Xinjiang): the 手印 box beside the signature, holding a pressed
+    fingertip in red ink pad ("red", see `_fingerprint`) or in dark ink ("dark"), a small red round seal instead
+    ("seal"), or nothing ("empty"); None: no such box."""
     img, s = _a4(dpi)
     d = ImageDraw.Draw(img)
     w, h = img.size
     _print(img, d, (w / 2, 25 * s), "网站备案信息真实性核验单", font(round(8 * s)), (0, 0, 0), anchor="mt")
     f = font(round(4.2 * s))
     rows = [
-        ("主体单位名称", "样本科技有限公司"),
+        ("主体单位名称", subject),
         ("网站名称", "样本科技官网"),
         ("网站域名", domain),
         ("核验日期", "2026年11月23日"),
@@ -347,8 +376,17 @@ def verification_sheet(
             pts.append((x + i * 1.2 * s + rng.normal(0, 0.6 * s), y + 6 * s * math.sin(i / 3.0) + rng.normal(0, 0.8 * s)))
         d.line(pts, fill=(20, 30, 110), width=round(0.6 * s), joint="curve")
         d.line([(x + 5 * s, y + 8 * s), (x + 60 * s, y - 4 * s)], fill=(20, 30, 110), width=round(0.6 * s))
+    if fingerprint is not None:
+        _print(img, d, (150 * s, 205 * s), "手印：", f, (0, 0, 0))
+        inks = {"red": (185, 30, 45), "dark": (45, 40, 55)}
+        if fingerprint in inks:
+            press = _fingerprint(s, inks[fingerprint], seed=11)
+            img.paste(press, (round(166 * s), round(201 * s)), press)
+        elif fingerprint == "seal":
+            small = _seal(round(20 * s), "样本印章", seed=6)
+            img.paste(small, (round(166 * s), round(202 * s)), small)
     if sealed:
-        seal = _seal(round(40 * s), "样本科技有限公司", seed=5)
+        seal = _seal(round(40 * s), subject, seed=5)
         img.paste(seal, (round(50 * s), round(225 * s)), seal)
     return img
 

@@ -228,7 +228,8 @@ def test_checklist_fills_with_checked_read_documents(staff_client, app, case_id,
         "principal_id_back": S.photograph(S.id_card_back(PRINCIPAL)),
         "leader_id_front": S.photograph(S.id_card_front(leader), seed=2),
         "leader_id_back": S.flatbed(S.id_card_back(leader)),
-        "verification_sheet": S.flatbed(S.verification_sheet(domain="example.cn"), margin=0.02),
+        "verification_sheet": S.flatbed(S.verification_sheet(domain="example.cn", subject=enterprise_form["subject_name"]),
+                                        margin=0.02),
         "domain_certificate": S.flatbed(S.domain_certificate(domain="example.cn"), margin=0.02),
     }
     for kind, img in docs.items():

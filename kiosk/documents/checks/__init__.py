@@ -16,12 +16,14 @@ from kiosk.documents.checks import (
     colour,
     credit_code,
     edges,
+    fingerprint,
     glare,
     id_number,
     resolution,
     screen,
     seal,
     sharpness,
+    sheet_subject,
     side,
     signature,
     validity,
@@ -31,7 +33,7 @@ from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 MODULES = (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal,
-           signature, appended)
+           signature, appended, sheet_subject, fingerprint)
 
 # How staff read each check's value and limit (DocumentThresholds holds the limits and their units).
 MEASURES: dict[str, Measure] = {
@@ -49,6 +51,8 @@ MEASURES: dict[str, Measure] = {
     case_match.CODE: Measure(Text("与录入信息不一致的项", "Fields differing from the case"), "", Limit.EQUAL),
     seal.CODE: Measure(Text("公章圆环完整度", "Seal ring complete"), "%", Limit.MIN, scale=100.0),
     signature.CODE: Measure(Text("签字区墨迹比例", "Ink in the signature area"), "%", Limit.MIN, scale=100.0, digits=1),
+    sheet_subject.CODE: Measure(Text("与录入主体名称不一致", "Differs from the typed subject name"), "", Limit.EQUAL),
+    fingerprint.CODE: Measure(Text("手印纹线强度", "Fingerprint ridge strength"), "", Limit.MIN, digits=2),
     appended.CODE: Measure(Text("图像后附加数据", "Data after the image"), Text("字节", "bytes"), Limit.EQUAL),
 }
 # A check reporting one of several measures, keyed by its result's `measure` (or `unit`) detail.
@@ -66,6 +70,8 @@ def _entry(module: Any) -> Check[Observation, DocumentThresholds]:
 
 
 CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {m.CODE: _entry(m) for m in MODULES}
+# Checks that compare the document with what staff typed (kiosk.documents.basis): a re-check runs these again.
+CASE_DATA_CHECKS = frozenset({case_match.CODE, seal.CODE, sheet_subject.CODE, fingerprint.CODE})
 CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
 
