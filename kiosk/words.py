@@ -123,6 +123,7 @@ ACTION_WORDS: dict[str, Text] = {
     "refused": Text("拒绝访问", "Access refused"),
     "approval": Text("审批", "Approval"),
     "attachment_override": Text("人工确认材料", "Document confirmed by staff"),
+    "demo_seeded": Text("生成演示案件", "Demo case made"),
     "photo_override": Text("人工确认照片", "Photo confirmed by staff"),
     "case_edited": Text("修改案件", "Case edited"),
     "filing_set": Text("设置备案类型", "Filing type set"),

@@ -12,9 +12,9 @@ import os
 import statistics
 import time
 
+from kiosk.documents import specimens as S
 from kiosk.documents.inspect import inspect_document
 from kiosk.documents.ocr import get_engine
-from tests.documents import specimens as S
 
 ROUNDS = 3
 

@@ -1,4 +1,4 @@
-"""Each document image check on generated specimens (tests/documents/specimens.py): a good scan passes every
+"""Each document image check on generated specimens (kiosk/documents/specimens.py): a good scan passes every
 check; each fault fails its own check with its reason code. Every test says how its image was made.
 
 OCR here is the canned engine (tests/documents/canned_ocr.py: the specimen's printed lines), so these tests
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.documents import specimens as S
+from kiosk.documents import specimens as S
 from tests.documents.conftest import DOMAIN, PERSON
 
 FRONT = "principal_id_front"

@@ -1,5 +1,5 @@
 """What the real OCR engine reads on the specimen set, and the checks that judge the readings (side, ID number,
-credit code, validity, the match with what was typed), on generated specimens (tests/documents/specimens.py).
+credit code, validity, the match with what was typed), on generated specimens (kiosk/documents/specimens.py).
 Every test says how its image was made."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
+from kiosk.documents import specimens as S
 from kiosk.documents.ocr import get_engine
 from tests.conftest import OCR_THREADS
-from tests.documents import specimens as S
 from tests.documents.conftest import CREDIT_CODE, DOMAIN, PERSON, SUBJECT, Inspect, make_inspect
 
 pytestmark = pytest.mark.slow  # loads the OCR models and reads every image
