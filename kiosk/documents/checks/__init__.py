@@ -30,6 +30,8 @@ CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {
     m.CODE: Check(m.CODE, m.check, (m.__doc__ or "").strip().split("\n")[0])
     for m in (colour, edges, resolution, sharpness, glare, screen, side, id_number, credit_code, validity, case_match, seal, signature)
 }
+# The scaled copies of a sheet the image checks read (Observation.scaled): made while the OCR runs (inspect).
+SHEET_COPY_WIDTHS = frozenset({colour.WIDTH, glare.WIDTH, seal.WIDTH, sharpness.SHEET_WIDTH})
 CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
 
