@@ -112,3 +112,17 @@ def test_counter_and_audit_pages_list_the_demo_cases(demo_app) -> None:
         if sealed:
             assert number in search.get_data(as_text=True)
             assert auditor.get(f"/audit/cases/{number}").status_code == 200
+
+
+def test_demo_plans_are_valid_case_forms_and_never_repeat() -> None:
+    """Every planned case passes the case form's validation; names, domains and numbers differ from case to case
+    (so `--add` never meets a duplicate open case), and the same index and seed give the same case."""
+    from kiosk.cases import validate_case_input
+    from kiosk.demo import plan_case
+
+    plans = [plan_case(i, seed=1) for i in range(24)]
+    for plan in plans:
+        validate_case_input(plan.form)
+    assert len({p.domain for p in plans}) == 24
+    assert len({p.form["subject_cert_number"] for p in plans}) == 24
+    assert plan_case(5, seed=1) == plans[5] and plan_case(5, seed=2) != plans[5]
