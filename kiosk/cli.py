@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("kiosk.commands.backup", "write one backup file: database, evidence archive, keys"),
     "restore": ("kiosk.commands.restore", "check a backup file's hashes and restore it into a folder"),
     "dashboard": ("kiosk.commands.dashboard", "the counter's figures: states, overdue, appointments, photos, time"),
+    "demo": ("kiosk.commands.demo", "seed demo cases (specimen documents, a demo-video photo, every state) for a tour"),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.approvals import ACTION_NAMES as APPROVAL_NAMES
 from kiosk.booth.live import CHECK_LABELS, BoothPhase
-from kiosk.checkresult import LIMIT_WORDS, CheckStatus, Limit
+from kiosk.checkresult import LIMIT_WORDS, CheckStatus
 from kiosk.documents.basis import BASIS_FIELD_NAMES
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.filing import FILING_RULES, RECORD_REF_NAMES, RecordRef
@@ -126,6 +126,7 @@ ACTION_WORDS: dict[str, Text] = {
     "approval": Text("审批", "Approval"),
     "attachment_override": Text("人工确认材料", "Document confirmed by staff"),
     "attachment_rechecked": Text("按修改后的录入信息重新核验材料", "Document re-checked against the edited case"),
+    "demo_seeded": Text("生成演示案件", "Demo case made"),
     "photo_override": Text("人工确认照片", "Photo confirmed by staff"),
     "case_edited": Text("修改案件", "Case edited"),
     "filing_set": Text("设置备案类型", "Filing type set"),

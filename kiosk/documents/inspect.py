@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from kiosk.checkresult import ResultsView
 from kiosk.documents import readings as rd
-from kiosk.documents.checks import CASE_DATA_CHECKS, run_document_checks
+from kiosk.documents.checks import CASE_DATA_CHECKS, SHEET_COPY_WIDTHS, run_document_checks
 from kiosk.documents.checks.case_match import MATCH_FIELDS, compare
 from kiosk.documents.intake import read_upload, sniff_media_type
 from kiosk.documents.kinds import CERTIFICATE, DOMAIN, ID_BACK, ID_FRONT, KINDS, SHEET, KindSpec, kind_spec
@@ -33,7 +34,7 @@ from kiosk.documents.normalise import (
     normalise,
     warp,
 )
-from kiosk.documents.observation import Observation
+from kiosk.documents.observation import Observation, scaled_copies
 from kiosk.documents.ocr import OcrEngine, TextLine, get_engine, prepare
 from kiosk.documents.result import CheckResult, jsonable
 from kiosk.documents.thresholds import DocumentThresholds, merged
@@ -108,6 +109,25 @@ def read_fields(spec: KindSpec, lines: list[TextLine]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class SheetWork:
+    """What a sheet's checks and report need of its image besides the OCR: the scaled copies the image checks read
+    and the JPEG, made on the other core while the OCR runs (the sheet is never turned after the OCR)."""
+
+    lines: list[TextLine]
+    copies: dict[str, Any]
+    jpeg: bytes
+
+
+def _ocr_sheet(engine: OcrEngine, norm: Normalised) -> SheetWork:
+    """A sheet's OCR, and meanwhile its scaled copies and JPEG (the same pixels the checks would make later)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-copies") as pool:
+        copies = pool.submit(scaled_copies, norm.image, SHEET_COPY_WIDTHS)
+        jpeg = pool.submit(encode_jpeg, norm.image)
+        lines = _ocr(engine, norm, False)
+        return SheetWork(lines, copies.result(), jpeg.result())
+
+
 def _ocr(engine: OcrEngine, norm: Normalised, card: bool) -> list[TextLine]:
     img, f = prepare(norm.image, OCR_WIDTH[card])
     lines = engine.read(img)
@@ -175,17 +195,23 @@ def _inspect_image(
     if norm is None:
         norm = normalise(image, spec, margin=thresholds.edge_margin)
     t1 = time.perf_counter()
-    if lines is None:
+    copies: dict[str, Any] = {}
+    jpeg = None
+    if lines is None and not spec.card:
+        work = _ocr_sheet(engine, norm)
+        lines, copies, jpeg = work.lines, work.copies, work.jpeg
+    elif lines is None:
         lines = _ocr(engine, norm, spec.card)
     if spec.card:
         norm, lines = _upright(spec, norm, lines)
     t2 = time.perf_counter()
     readings = read_fields(spec, lines)
-    obs = Observation(spec, norm, tuple(lines), readings, expected, today, appended_bytes)
+    obs = Observation(spec, norm, tuple(lines), readings, expected, today, appended_bytes, cache=copies)
     results = run_document_checks(obs, spec.checks, thresholds)
     mismatches = tuple(compare(readings, expected, MATCH_FIELDS.get(spec.family, ()), any_domain=spec.family == DOMAIN))
     t3 = time.perf_counter()
-    jpeg = encode_jpeg(norm.image)
+    if jpeg is None:
+        jpeg = encode_jpeg(norm.image)
     t4 = time.perf_counter()
     timings.update(normalise=(t1 - t0) * 1000, ocr=(t2 - t1) * 1000, checks=(t3 - t2) * 1000, encode=(t4 - t3) * 1000)
     h, w = norm.image.shape[:2]

@@ -14,6 +14,24 @@ from kiosk.documents.normalise import Normalised
 from kiosk.documents.ocr import TextLine
 
 
+def scaled_copy(image: np.ndarray, width: int) -> np.ndarray:
+    """`image` at most `width` pixels wide (INTER_AREA), or `image` itself when it is not wider."""
+    h, w = image.shape[:2]
+    if w <= width:
+        return image
+    return cv2.resize(image, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
+
+
+def scaled_copies(image: np.ndarray, widths: frozenset[int]) -> dict[str, Any]:
+    """The copies `Observation.scaled` would make for `widths`, made beforehand (e.g. while the OCR runs), keyed
+    as its cache keys them."""
+    return {cache_key(width): scaled_copy(image, width) for width in sorted(widths)}
+
+
+def cache_key(width: int) -> str:
+    return f"scaled{width}"
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
     spec: KindSpec
@@ -31,13 +49,9 @@ class Observation:
 
     def scaled(self, width: int) -> np.ndarray:
         """The normalised image at most `width` pixels wide (cached)."""
-        key = f"scaled{width}"
+        key = cache_key(width)
         if key not in self.cache:
-            h, w = self.image.shape[:2]
-            if w <= width:
-                self.cache[key] = self.image
-            else:
-                self.cache[key] = cv2.resize(self.image, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
+            self.cache[key] = scaled_copy(self.image, width)
         return self.cache[key]
 
     def text_hull(self) -> tuple[float, float, float, float] | None:

@@ -17,11 +17,11 @@ import time
 
 import cv2
 
+from kiosk.documents import specimen_cards as C
+from kiosk.documents import specimens as S
 from kiosk.identity import FaceMatcher
 from kiosk.liveness import LivenessSession
 from kiosk.liveness.measures import measure
-from tests.documents import specimens as S
-from tests.identity import cards as C
 from tests.identity.dataset import photo
 from tests.liveness import clips as L
 from tests.liveness.simulate import SEGMENTS, cooperative, person

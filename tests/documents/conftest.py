@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 import pytest
 
+from kiosk.documents import specimens as S
 from kiosk.documents.inspect import DocumentReport, inspect_document
 from kiosk.documents.kinds import CERTIFICATE, ID_BACK, ID_FRONT, SHEET, kind_spec
 from kiosk.documents.kinds import DOMAIN as DOMAIN_FAMILY
 from kiosk.documents.ocr import OcrEngine
-from tests.documents import specimens as S
 from tests.documents.canned_ocr import CannedOcr
 
 TODAY = dt.date(2026, 11, 23)

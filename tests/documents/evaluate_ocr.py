@@ -14,9 +14,9 @@ import statistics
 import sys
 import time
 
+from kiosk.documents import specimens as S
 from kiosk.documents.inspect import inspect_document
 from kiosk.documents.ocr import get_engine
-from tests.documents import specimens as S
 
 TODAY = dt.date(2026, 11, 23)
 

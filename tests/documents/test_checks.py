@@ -1,4 +1,4 @@
-"""Each document image check on generated specimens (tests/documents/specimens.py): a good scan passes every
+"""Each document image check on generated specimens (kiosk/documents/specimens.py): a good scan passes every
 check; each fault fails its own check with its reason code. Every test says how its image was made.
 
 OCR here is the canned engine (tests/documents/canned_ocr.py: the specimen's printed lines), so these tests
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.documents import specimens as S
+from kiosk.documents import specimens as S
 from tests.documents.conftest import DOMAIN, PERSON
 
 FRONT = "principal_id_front"
@@ -170,3 +170,21 @@ def test_one_page_pdf_scan_is_checked(inspect):
     r = inspect("verification_sheet", buf.getvalue(), "sheet.pdf")
     assert r.media_type == "application/pdf"
     assert r.passed, [f.as_dict() for f in r.failures]
+
+
+def test_sheet_copies_made_during_the_ocr_are_what_the_checks_would_make(canned_ocr, monkeypatch):
+    """A sheet's scaled copies and JPEG are made while the OCR runs: every check gives the same value, and the
+    stored JPEG is the same bytes, as when the checks make their own copies afterwards."""
+    from kiosk.documents import inspect as inspect_module
+    from kiosk.documents.checks import SHEET_COPY_WIDTHS
+    from tests.documents.conftest import EXPECTED, TODAY
+
+    data = S.jpeg_bytes(S.flatbed(S.verification_sheet(domain=DOMAIN), margin=0.02))
+    engine = canned_ocr["sheet"]
+    during = inspect_module.inspect_document("verification_sheet", data, "s.jpg", EXPECTED, today=TODAY, engine=engine)
+    assert SHEET_COPY_WIDTHS >= {600, 1000, 1240}
+    monkeypatch.setattr(inspect_module, "_ocr_sheet", lambda engine, norm: inspect_module.SheetWork(
+        inspect_module._ocr(engine, norm, False), {}, inspect_module.encode_jpeg(norm.image)))
+    after = inspect_module.inspect_document("verification_sheet", data, "s.jpg", EXPECTED, today=TODAY, engine=engine)
+    assert [r.as_dict() for r in during.results] == [r.as_dict() for r in after.results]
+    assert during.normalised_jpeg == after.normalised_jpeg and during.passed

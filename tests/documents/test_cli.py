@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kiosk.cli import main
-from tests.documents import specimens as S
+from kiosk.documents import specimens as S
 from tests.documents.conftest import PERSON
 
 

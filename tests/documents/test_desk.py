@@ -13,11 +13,11 @@ from sqlalchemy import select
 from kiosk import cases
 from kiosk.approvals import ApprovalAction
 from kiosk.documents import desk
+from kiosk.documents import specimens as S
 from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.models import Approval, Attachment, AttachmentStatus, AuditEvent, Case, CheckResultRow, User
 from kiosk.text import KioskError
 from tests.conftest import ENTERPRISE_FORM
-from tests.documents import specimens as S
 from tests.documents.canned_ocr import CannedOcr
 
 PRINCIPAL = S.Person("张三", "11010519491231002X")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.documents import specimens as S
 from kiosk.documents.basis import expected_values
 from kiosk.documents.inspect import inspect_document
 from kiosk.models import Case
 from kiosk.workflow import sheet_needs_fingerprint
-from tests.documents import specimens as S
 from tests.documents.canned_ocr import CannedOcr
 from tests.documents.conftest import TODAY
 

@@ -14,9 +14,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from kiosk.documents import specimens as S
 from kiosk.documents.intake import MAX_BYTES, read_upload, sniff_media_type
 from kiosk.text import KioskError
-from tests.documents import specimens as S
 
 
 def _error(data: bytes, filename: str) -> KioskError:

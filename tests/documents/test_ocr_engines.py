@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
+from kiosk.documents import specimens as S
 from kiosk.documents.inspect import inspect_document
 from kiosk.documents.ocr import get_engine
-from tests.documents import specimens as S
 from tests.documents.conftest import PERSON, TODAY
 
 

@@ -1,5 +1,5 @@
 """What the real OCR engine reads on the specimen set, and the checks that judge the readings (side, ID number,
-credit code, validity, the match with what was typed), on generated specimens (tests/documents/specimens.py).
+credit code, validity, the match with what was typed), on generated specimens (kiosk/documents/specimens.py).
 Every test says how its image was made."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
+from kiosk.documents import specimens as S
 from kiosk.documents.ocr import get_engine
 from tests.conftest import OCR_THREADS
-from tests.documents import specimens as S
 from tests.documents.conftest import CREDIT_CODE, DOMAIN, PERSON, SUBJECT, Inspect, make_inspect
 
 pytestmark = pytest.mark.slow  # loads the OCR models and reads every image
@@ -151,6 +151,24 @@ def test_domain_certificate_reads_domain_and_expiry(inspect):
     other = inspect("domain_certificate", S.jpeg_bytes(S.flatbed(S.domain_certificate(), margin=0.02)),
                     expected={"domain": "other-domain.cn"})
     assert other.result("case_match").reason == "mismatch"
+
+
+def test_small_print_on_a4_is_still_read(inspect):
+    """The OCR reads a sheet at 1200 px wide: rows printed 2.5 mm high (about 7 pt, 14 px there) are still read,
+    the domain and the expiry both."""
+    doc = S.domain_certificate(text_mm=2.5)
+    r = inspect("domain_certificate", S.jpeg_bytes(S.flatbed(doc, margin=0.02)))
+    assert DOMAIN in r.readings["domains"]
+    assert r.readings["expiry"]["date"] == "2028-06-30"
+    assert r.result("case_match").passed
+
+
+def test_phone_photo_of_a4_is_read(inspect, licence):
+    """A 4032 × 3024 phone photo of the licence: the credit code and the name are read (its resolution is the
+    resolution check's to judge)."""
+    r = inspect("subject_certificate", S.jpeg_bytes(S.photograph(licence, size=(4032, 3024))))
+    assert r.readings["credit_code"] == CREDIT_CODE
+    assert r.readings["subject_name"] == SUBJECT
 
 
 @pytest.mark.parametrize("angle", [181.2, 91.0, 271.0])

@@ -14,11 +14,11 @@ from werkzeug.test import stream_encode_multipart
 
 from kiosk import cases
 from kiosk.documents import basis, desk
+from kiosk.documents import specimens as S
 from kiosk.models import Attachment, AttachmentStatus, AuditEvent, Case, CheckResultRow, User
 from kiosk.text import KioskError
 from kiosk.words import word
 from tests.conftest import ENTERPRISE_FORM, build_app, csrf_token, login, post
-from tests.documents import specimens as S
 from tests.documents.canned_ocr import CannedOcr
 from web.db import get_database
 

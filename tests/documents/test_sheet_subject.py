@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.documents import specimens as S
 from kiosk.documents.inspect import inspect_document
 from kiosk.documents.ocr import TextLine
 from kiosk.documents.readings import read_sheet_subject_name
-from tests.documents import specimens as S
 from tests.documents.canned_ocr import CannedOcr
 from tests.documents.conftest import TODAY
 

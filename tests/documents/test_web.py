@@ -1,7 +1,7 @@
 """Document pages for counter staff: role rules, uploads stored (encrypted originals for ID scans), checks and
 readings shown, accept with an override reason, and bad uploads leaving the case unchanged.
 
-Uploads are generated specimens (tests/documents/specimens.py) for the principal typed in the shared
+Uploads are generated specimens (kiosk/documents/specimens.py) for the principal typed in the shared
 ENTERPRISE_FORM (张三, 11010519491231002X: the example number of GB 11643 itself)."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from kiosk import cases
+from kiosk.documents import specimens as S
 from kiosk.models import Approval, Attachment, AuditEvent, BlobRecord, Case, CheckResultRow, User
 from tests.conftest import PASSWORDS, blob_store, csrf_token, login, post
-from tests.documents import specimens as S
 from web.db import get_database
 
 PRINCIPAL = S.Person("张三", "11010519491231002X")

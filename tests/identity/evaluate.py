@@ -4,7 +4,7 @@
 non-match rate (same person judged different) and the false match rate (different people judged the same):
 
 - photo vs photo: every unordered pair of the 109 photos;
-- photo vs ID card: every photo printed as the portrait of a specimen ID card (tests/identity/cards.py), captured
+- photo vs ID card: every photo printed as the portrait of a specimen ID card (kiosk/documents/specimen_cards.py), captured
   as a flatbed scan and as a table photo, matched against every *other* photo;
 - the same two restricted to "booth-like" faces: both faces within the photo judge's frontal limits (yaw and
   pitch at most 20 degrees, measured with `kiosk.photo.checks.frontal.head_pose` on the face mesh).
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk.documents import specimen_cards as C
+from kiosk.documents import specimens as S
 from kiosk.identity import FaceMatcher
 from kiosk.identity.faces import FaceSample, distance
 from kiosk.photo.checks.frontal import head_pose
 from kiosk.photo.vision import Models, observe
-from tests.documents import specimens as S
-from tests.identity import cards as C
 from tests.identity.dataset import Photo, photos
 
 FRONTAL_LIMIT = 20.0

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from kiosk.archive.manifest import manifest_path
 from kiosk.archive.pack import verify_pack
 from kiosk.archive.verify import verify_archive
+from kiosk.documents import specimen_cards as C
+from kiosk.documents import specimens as S
 from kiosk.identity import FaceMatcher
 from kiosk.identity.case_match import cards_to_match
 from kiosk.models import AccessLogEntry, Approval, AuditEvent, Case, Seal, User
 from tests.conftest import PASSWORDS, blob_store, build_app, login, post
 from tests.core.test_finish_seals import onsite_case_with_evidence
-from tests.documents import specimens as S
-from tests.identity import cards as C
 from tests.identity.dataset import DATA, photo
 from web.db import get_database
 from web.services import get_archive, get_face_gate

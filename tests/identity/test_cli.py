@@ -7,8 +7,8 @@ import json
 import pytest
 
 from kiosk.cli import main
-from tests.documents import specimens as S
-from tests.identity import cards as C
+from kiosk.documents import specimen_cards as C
+from kiosk.documents import specimens as S
 from tests.identity.dataset import DATA, photo
 
 pytestmark = pytest.mark.slow

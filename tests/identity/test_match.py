@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from kiosk.checkresult import UnknownThresholdError
+from kiosk.documents import specimen_cards as C
+from kiosk.documents import specimens as S
 from kiosk.identity import FaceMatcher, FaceSide, MatchThresholds, MatchVerdict, matcher_from_settings
 from kiosk.identity.faces import distance
 from kiosk.identity.models import RECOGNITION_MODEL, FaceModels
@@ -19,8 +21,6 @@ from kiosk.identity.portrait import WHOLE_IMAGE, ZONE, ZONE_TURNED
 from kiosk.photo.vision import FaceBox
 from kiosk.settings import load_settings
 from kiosk.text import KioskError
-from tests.documents import specimens as S
-from tests.identity import cards as C
 from tests.identity.dataset import photo
 
 pytestmark = pytest.mark.slow

@@ -72,6 +72,8 @@ def _entry(module: Any) -> Check[Observation, DocumentThresholds]:
 CHECKS: dict[str, Check[Observation, DocumentThresholds]] = {m.CODE: _entry(m) for m in MODULES}
 # Checks that compare the document with what staff typed (kiosk.documents.basis): a re-check runs these again.
 CASE_DATA_CHECKS = frozenset({case_match.CODE, seal.CODE, sheet_subject.CODE, fingerprint.CODE})
+# The scaled copies of a sheet the image checks read (Observation.scaled): made while the OCR runs (inspect).
+SHEET_COPY_WIDTHS = frozenset({colour.WIDTH, glare.WIDTH, seal.WIDTH, sharpness.SHEET_WIDTH})
 CHECK_ERROR = Text("检查出错，请人工核对", "The check failed to run: check by eye")
 
 

@@ -13,6 +13,7 @@ from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "colour"
+WIDTH = 600  # the copy measured (Observation.scaled)
 
 
 def chroma_p999(image: np.ndarray) -> float:
@@ -29,7 +30,7 @@ def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
         # colour to measure, so this check cannot tell it from a greyscale copy. Staff look at the original.
         return skipped(CODE, reason="colour_not_judgeable",
                        message=Text("个人核验单无彩色内容，无法判断是否彩色扫描", "An individual's sheet has no colour to judge the scan by"))
-    value = chroma_p999(obs.scaled(600))
+    value = chroma_p999(obs.scaled(WIDTH))
     limit = cfg.colour_min_chroma
     if value < limit:
         return failed(CODE, reason="greyscale", value=value, threshold=limit,

@@ -16,6 +16,7 @@ from kiosk.documents.thresholds import DocumentThresholds
 from kiosk.text import Text
 
 CODE = "sharpness"
+CARD_WIDTH, SHEET_WIDTH = 1000, 1240  # ID card 1000 px wide, an A4 sheet at 150 dpi
 
 
 def edge_steepness(gray: np.ndarray) -> float:
@@ -32,7 +33,7 @@ def edge_steepness(gray: np.ndarray) -> float:
 
 
 def check(obs: Observation, cfg: DocumentThresholds) -> CheckResult:
-    width = 1000 if obs.spec.card else 1240
+    width = CARD_WIDTH if obs.spec.card else SHEET_WIDTH
     gray = cv2.cvtColor(obs.scaled(width), cv2.COLOR_BGR2GRAY)
     value = edge_steepness(gray)
     limit = cfg.sharpness_min

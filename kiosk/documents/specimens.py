@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from kiosk.documents.ocr import TextLine
 from kiosk.validators import credit_code_check_character, id_check_character
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -261,9 +262,9 @@ def _seal(size: int, text: str, seed: int = 0) -> Image.Image:
         pts.append((c + rr * math.cos(a), c + rr * math.sin(a)))
     d.polygon(pts, fill=red)
     rng = np.random.default_rng(seed)
-    a = np.array(img)
-    a[..., 3] = (a[..., 3] * rng.uniform(0.65, 1.0, a.shape[:2])).astype(np.uint8)
-    return Image.fromarray(a)
+    alpha = np.array(img)
+    alpha[..., 3] = (alpha[..., 3] * rng.uniform(0.65, 1.0, alpha.shape[:2])).astype(np.uint8)
+    return Image.fromarray(alpha)
 
 
 def _fingerprint(px_per_mm: float, ink: tuple[int, int, int], seed: int = 0) -> Image.Image:
@@ -392,17 +393,19 @@ def verification_sheet(
 
 
 @_remembered
-def domain_certificate(domain: str = "example-specimen.cn", valid_to: dt.date = dt.date(2028, 6, 30), dpi: int = 300) -> Image.Image:
-    """A registrar's domain certificate (域名注册证书) on A4."""
+def domain_certificate(domain: str = "example-specimen.cn", valid_to: dt.date = dt.date(2028, 6, 30), dpi: int = 300,
+                       owner: str = "样本科技有限公司", text_mm: float = 4.5) -> Image.Image:
+    """A registrar's domain certificate (域名注册证书) on A4; its rows printed `text_mm` high (4.5 mm, about 13 pt;
+    2.5 mm is small print, about 7 pt)."""
     img, s = _a4(dpi)
     d = ImageDraw.Draw(img)
     w, h = img.size
     d.rectangle((12 * s, 12 * s, w - 12 * s, h - 12 * s), outline=(30, 80, 160), width=round(2 * s))
     _print(img, d, (w / 2, 35 * s), "域名注册证书", font(round(10 * s)), (30, 80, 160), anchor="mt")
-    f = font(round(4.5 * s))
+    f = font(round(text_mm * s))
     rows = [
         ("域名", domain),
-        ("注册所有人", "样本科技有限公司"),
+        ("注册所有人", owner),
         ("注册日期", "2020年06月30日"),
         ("到期日期", f"{valid_to.year}年{valid_to.month:02d}月{valid_to.day:02d}日"),
         ("注册服务机构", "样本域名注册服务有限公司"),
@@ -425,8 +428,8 @@ def flatbed(doc: Image.Image, margin: float = 0.06, angle: float = 1.2, seed: in
     m = round(max(doc.size) * margin)
     shadow = Image.new("L", doc.size, 0)
     ImageDraw.Draw(shadow).rounded_rectangle((0, 0, doc.width - 1, doc.height - 1), 8, fill=255)
-    rotated_mask = shadow.rotate(angle, expand=True, resample=Image.BICUBIC)
-    rotated = doc.rotate(angle, expand=True, resample=Image.BICUBIC, fillcolor=(236, 236, 233))
+    rotated_mask = shadow.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+    rotated = doc.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(236, 236, 233))
     upright = abs(((angle + 45) % 180) - 45) < 45  # within 45° of landscape/portrait as drawn
     w, h = (doc.width, doc.height) if upright else (doc.height, doc.width)
     bed = Image.new("RGB", (w + 2 * m, h + 2 * m), (236, 236, 233))
@@ -454,7 +457,7 @@ def photograph(
     yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     grain = 8 * np.sin(xx / 9.0 + 3 * np.sin(yy / 60.0)) + rng.normal(0, 4, (H, W))
     table = np.stack([95 + grain, 62 + grain * 0.8, 40 + grain * 0.5], axis=-1)
-    src = np.float32([[0, 0], [doc.width, 0], [doc.width, doc.height], [0, doc.height]])
+    src = np.array([[0, 0], [doc.width, 0], [doc.width, doc.height], [0, doc.height]], np.float32)
     scale = min(W * fill / doc.width, H * fill / doc.height)
     dw, dh = doc.width * scale, doc.height * scale
     cx, cy = W / 2 + rng.uniform(-0.04, 0.04) * W, H / 2 + rng.uniform(-0.04, 0.04) * H
@@ -464,7 +467,7 @@ def photograph(
         shrink = 1 - tilt if i < 2 else 1.0  # the far edge looks shorter
         px *= shrink
         corners.append((cx + px * math.cos(a) - py * math.sin(a), cy + px * math.sin(a) + py * math.cos(a)))
-    dst = np.float32(corners)
+    dst = np.array(corners, np.float32)
     M = cv2.getPerspectiveTransform(src, dst)
     d = np.asarray(doc.convert("RGB")).astype(np.float32)
     warped = cv2.warpPerspective(d, M, (W, H), flags=cv2.INTER_AREA)
@@ -527,15 +530,15 @@ def screen_photo(doc: Image.Image, seed: int = 0) -> Image.Image:
 
 
 def low_resolution(img: Image.Image, factor: float) -> Image.Image:
-    return img.resize((round(img.width * factor), round(img.height * factor)), Image.LANCZOS)
+    return img.resize((round(img.width * factor), round(img.height * factor)), Image.Resampling.LANCZOS)
 
 
 def two_sides_on_a4(front: Image.Image, back: Image.Image, dpi: int = 300) -> Image.Image:
     """Both ID sides photocopied... no: scanned in colour onto one A4 page, one above the other."""
     page, s = _a4(dpi)
     card_w = round(CARD_MM[0] * s)
-    f = front.resize((card_w, round(card_w * front.height / front.width)), Image.LANCZOS)
-    b = back.resize((card_w, round(card_w * back.height / back.width)), Image.LANCZOS)
+    f = front.resize((card_w, round(card_w * front.height / front.width)), Image.Resampling.LANCZOS)
+    b = back.resize((card_w, round(card_w * back.height / back.width)), Image.Resampling.LANCZOS)
     x = (page.width - card_w) // 2
     page.paste(f, (x, round(40 * s)))
     page.paste(b, (x, round(150 * s)))
@@ -553,3 +556,21 @@ def png_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+class CannedOcr:
+    """A fake OCR engine: it "reads" the text a specimen printed, where it was printed (`printed_lines`), placed on
+    the image it is given (the normalised document: the card rectified to ID-1, the sheet cropped to the paper),
+    with a confident score. No models are loaded: for tests and `python -m kiosk demo --canned-ocr`."""
+
+    name = "canned"
+    SCORE = 0.97  # as confident as the real engine on clean print
+
+    def __init__(self, lines: tuple[PrintedLine, ...]) -> None:
+        self.lines = lines
+        self.calls = 0
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        self.calls += 1
+        h, w = image.shape[:2]
+        return [TextLine(text, (x0 * w, y0 * h, x1 * w, y1 * h), self.SCORE) for text, (x0, y0, x1, y1) in self.lines]
