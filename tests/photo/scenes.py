@@ -58,7 +58,14 @@ def cut_out(judge: PhotoJudge, image: np.ndarray) -> CutOut:
 
 def booth_scene(person: CutOut, backdrop: str, seed: int = 0) -> np.ndarray:
     """The person at booth framing on a plain backdrop (step 2): a 480x640 BGR frame."""
-    width, height = FRAME
+    back = np.empty((FRAME[1], FRAME[0], 3), np.float32)
+    back[:] = BACKDROPS[backdrop]
+    return on_background(person, back, seed)
+
+
+def on_background(person: CutOut, background: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The person at booth framing (step 2) on `background`, a BGR frame (e.g. a generated curtain)."""
+    height, width = background.shape[:2]
     top_y, hip_y = 0.06 * height, 1.08 * height
     scale = (hip_y - top_y) / max(person.hip_y - person.head_top, 1.0)
     # a photo cut above the hips (hands out of frame) is scaled up until its bottom edge reaches the frame's
@@ -68,9 +75,7 @@ def booth_scene(person: CutOut, backdrop: str, seed: int = 0) -> np.ndarray:
     matrix = np.float32([[scale, 0, tx], [0, scale, ty]])
     fg = cv2.warpAffine(person.bgr, matrix, (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
     alpha = cv2.warpAffine(person.alpha, matrix, (width, height), flags=cv2.INTER_LINEAR)[..., None]
-    back = np.empty((height, width, 3), np.float32)
-    back[:] = BACKDROPS[backdrop]
-    scene = fg.astype(np.float32) * alpha + back * (1.0 - alpha)
+    scene = fg.astype(np.float32) * alpha + background.astype(np.float32) * (1.0 - alpha)
     return camera_like(scene, seed)
 
 

@@ -8,6 +8,7 @@ from kiosk.photo.checks import (
     backdrop,
     centred,
     colour,
+    curtain_edge,
     curtain_head,
     exposure,
     face_norm,
@@ -42,6 +43,7 @@ CHECKS: tuple[Check, ...] = (
     colour.CHECK,
     backdrop.CHECK,
     curtain_head.CHECK,
+    curtain_edge.CHECK,
 )
 CHECKS_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 
