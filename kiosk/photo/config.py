@@ -144,7 +144,7 @@ class JudgeConfig(Thresholds):
     # person the wordmark is not judged
     wordmark_region: tuple[float, float, float, float] | None = None
     wordmark_template: str | None = None
-    wordmark_min_score: float = 0.5
+    wordmark_min_score: float = 0.65
     wordmark_max_covered: float = 0.3
     # clothing (checks/clothing_colour.py): the torso's clothes at least this CIELAB ΔE from the curtain colour
     clothing_min_delta_e: float = 15.0

@@ -21,6 +21,7 @@ from kiosk.photo.checks import (
     real_photo,
     sharp,
     single_person,
+    wordmark,
 )
 from kiosk.photo.checks.base import Check
 from kiosk.photo.vision import Observation
@@ -44,6 +45,7 @@ CHECKS: tuple[Check, ...] = (
     backdrop.CHECK,
     curtain_head.CHECK,
     curtain_edge.CHECK,
+    wordmark.CHECK,
 )
 CHECKS_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 
