@@ -7,6 +7,7 @@ from kiosk.checkresult import describe as describe_result
 from kiosk.photo.checks import (
     backdrop,
     centred,
+    clothing_colour,
     colour,
     curtain_edge,
     curtain_head,
@@ -46,6 +47,7 @@ CHECKS: tuple[Check, ...] = (
     curtain_head.CHECK,
     curtain_edge.CHECK,
     wordmark.CHECK,
+    clothing_colour.CHECK,
 )
 CHECKS_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 
