@@ -84,3 +84,14 @@ def test_a_shoulder_off_a_narrow_curtain_fails_curtain_head_only(person: CutOut)
     head = verdict.result("curtain_head")
     assert head is not None and head.status == "fail" and head.reason == "shoulder_off_curtain"
     assert {r.code for r in verdict.results if r.status not in ("pass", "skipped")} == {"curtain_head"}
+
+
+def test_without_a_profile_every_curtain_check_is_skipped_as_not_calibrated(person: CutOut) -> None:
+    """Made: the person on the plain blue backdrop, judged with the built-in configuration (no profile): each
+    backdrop check is skipped with "未校准" words, none fails (kiosk.profiles.attempt_label then never says 全部通过)."""
+    with PhotoJudge() as judge:
+        verdict = judge.judge(booth_scene(person, "blue"))
+    for code in ("backdrop", "curtain_head", "curtain_edge", "wordmark", "clothing_colour"):
+        result = verdict.result(code)
+        assert result is not None and result.status == "skipped" and result.reason == "not_calibrated", code
+        assert "未校准" in result.message.zh

@@ -79,7 +79,7 @@ def best_score(obs: Observation, region: tuple[float, float, float, float], temp
 
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if cfg.wordmark_template is None or cfg.wordmark_region is None:
-        return skipped(CODE, reason="not_calibrated", message=Text("未标定幕布标识，跳过", "Wordmark not calibrated: skipped"))
+        return skipped(CODE, reason="not_calibrated", message=Text("未校准幕布标识，跳过", "Wordmark not calibrated: skipped"))
     template = template_of(cfg.wordmark_template)
     if template is None or float(template.std()) < MIN_CONTRAST:
         return skipped(CODE, reason="template_unreadable",
