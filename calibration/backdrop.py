@@ -8,9 +8,15 @@ from typing import Any
 import cv2
 import numpy as np
 
+# Pixels farther than this ΔE from the backdrop's median colour are not the backdrop (a wall, a door) and do not
+# count towards its spread. The generated curtains' folds and light fall-off (tests/calibration/curtains.py) keep
+# 99 % of their pixels within 17 of the median; the beige wall lies 30-80 away.
+CURTAIN_REACH = 25.0
+
 
 def measure_backdrop(frame_bgr: np.ndarray) -> dict[str, Any]:
-    """Colour statistics of the central 80% of an image of the empty backdrop."""
+    """Colour statistics of the central 80% of an image of the empty backdrop (the spread over the pixels within
+    CURTAIN_REACH of its median colour)."""
     h, w = frame_bgr.shape[:2]
     y0, y1, x0, x1 = int(0.1 * h), int(0.9 * h), int(0.1 * w), int(0.9 * w)
     centre = frame_bgr[y0:y1, x0:x1]
@@ -18,7 +24,10 @@ def measure_backdrop(frame_bgr: np.ndarray) -> dict[str, Any]:
     small = centre[::step, ::step]
     lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB).reshape(-1, 3)
     median = np.median(lab, axis=0)
-    spread = np.percentile(np.linalg.norm(lab - median, axis=1), 90)
+    distance = np.linalg.norm(lab - median, axis=1)
+    # the curtain's own unevenness: a wall or door beside it (farther than CURTAIN_REACH) is not part of it
+    on_curtain = distance[distance <= CURTAIN_REACH]
+    spread = np.percentile(on_curtain if on_curtain.size else distance, 90)
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
     return {
         "backdrop_lab": [round(float(v), 2) for v in median],

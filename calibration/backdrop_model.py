@@ -20,9 +20,18 @@ import cv2
 import numpy as np
 
 from calibration.backdrop import measure_backdrop, profile_from_measurement
+from kiosk.photo.curtain import WORK_WIDTH, box_pixels, encode_grey, grid_colours
 
 Region = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
 EDGE_SLACK = 0.01  # a box within this fraction of a frame edge reaches that edge
+GRID_SHAPE = (6, 8)  # rows, cols of the curtain colour grid (JudgeConfig.curtain_lab_grid)
+# The foreign-background tolerance (JudgeConfig.curtain_foreign_delta_e): FOREIGN_SPREAD x the 99th percentile
+# of the empty frames' distance from the grid (folds within a cell, noise, at the checks' working size), at least
+# FOREIGN_FLOOR. Measured on the generated curtains (tests/calibration/curtains.py, folds 8 %, fall-off 18 %,
+# noise 2.5, 480x640 and 1280x720): that percentile is 5.9-8.4 ΔE (grey, blue, red, white), so the tolerance is
+# 14.7-21.1 ΔE; the beige wall lies 29.7 (grey curtain) to 79.9 (blue) ΔE away.
+FOREIGN_SPREAD = 2.5
+FOREIGN_FLOOR = 12.0
 
 
 def lab_image(frame_bgr: np.ndarray) -> np.ndarray:
@@ -75,6 +84,50 @@ def wordmark_template(frame_bgr: np.ndarray, region: Region, size: int = 96) -> 
     return {"region": [round(v, 4) for v in region], "template": small.tolist()}
 
 
+def working_size(frame_bgr: np.ndarray) -> np.ndarray:
+    """The frame area-averaged to the curtain checks' working width (kiosk.photo.curtain.WORK_WIDTH)."""
+    h, w = frame_bgr.shape[:2]
+    scale = min(1.0, WORK_WIDTH / w)
+    if scale >= 1.0:
+        return frame_bgr
+    return cv2.resize(frame_bgr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+def colour_grid(lab: np.ndarray, on_curtain: np.ndarray, shape: tuple[int, int] = GRID_SHAPE) -> np.ndarray:
+    """The curtain's median colour per grid cell (rows x cols x 3) over the `on_curtain` pixels; a cell with too
+    few of them (off the curtain, behind the wordmark) takes the curtain's overall median."""
+    rows, cols = shape
+    h, w = lab.shape[:2]
+    overall = np.median(lab[on_curtain], axis=0) if on_curtain.any() else np.median(lab.reshape(-1, 3), axis=0)
+    grid = np.empty((rows, cols, 3), np.float32)
+    for r in range(rows):
+        for c in range(cols):
+            ys, xs = slice(r * h // rows, (r + 1) * h // rows), slice(c * w // cols, (c + 1) * w // cols)
+            cell = on_curtain[ys, xs]
+            grid[r, c] = np.median(lab[ys, xs][cell], axis=0) if cell.sum() >= 0.25 * cell.size else overall
+    return grid
+
+
+def curtain_colour_model(frames: Sequence[np.ndarray], curtain_mask: np.ndarray,
+                         wordmark: Region | None = None) -> dict[str, Any]:
+    """The JudgeConfig overrides of the per-region colour model: the grid (of the median frame), its shape, and
+    the foreign tolerance from the frames' spread around it (see FOREIGN_SPREAD)."""
+    smalls = [working_size(f) for f in frames]
+    h, w = smalls[0].shape[:2]
+    on_curtain = cv2.resize(curtain_mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    if wordmark is not None:
+        x0, y0, x1, y1 = box_pixels(wordmark, w, h)
+        on_curtain[y0:y1, x0:x1] = False
+    labs = [cv2.cvtColor(s.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB) for s in smalls]
+    grid = colour_grid(np.median(np.stack(labs), axis=0), on_curtain)
+    colours = grid_colours(tuple(grid.reshape(-1).tolist()), GRID_SHAPE, (w, h))
+    spread = float(np.percentile(np.concatenate([np.linalg.norm(lab - colours, axis=2)[on_curtain] for lab in labs]),
+                                 99)) if on_curtain.any() else 0.0
+    return {"curtain_lab_grid": [round(float(v), 2) for v in grid.reshape(-1)], "curtain_grid_shape": list(GRID_SHAPE),
+            "curtain_foreign_delta_e": round(max(FOREIGN_FLOOR, FOREIGN_SPREAD * spread), 2),
+            "curtain_spread_delta_e_p99": round(spread, 2)}
+
+
 def model_from_frames(frames: Sequence[np.ndarray], *, wordmark: Region | None = None,
                       curtain_tolerance: float = 14.0, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The profile (see the module docstring) from frames of the empty backdrop, taken by the kiosk camera."""
@@ -93,6 +146,9 @@ def model_from_frames(frames: Sequence[np.ndarray], *, wordmark: Region | None =
     falloff = float(np.percentile(lightness, 95) - np.percentile(lightness, 5))
     profile = profile_from_measurement(measure, base)
     profile["thresholds"]["curtain_region"] = list(region)
+    colour_model = curtain_colour_model(frames, mask, wordmark)
+    spread_p99 = colour_model.pop("curtain_spread_delta_e_p99")
+    profile["thresholds"].update(colour_model)
     profile["backdrop"] = {
         "frames": len(frames),
         "lab": measure["backdrop_lab"],
@@ -104,7 +160,11 @@ def model_from_frames(frames: Sequence[np.ndarray], *, wordmark: Region | None =
         "lightness_falloff": round(falloff, 2),
         "frame_noise_delta_e": round(noise, 2),
         "tolerance_delta_e": round(tolerance, 2),
+        "grid_spread_delta_e_p99": spread_p99,
     }
     if wordmark is not None:
         profile["backdrop"]["wordmark"] = wordmark_template(still, wordmark)
+        template = np.asarray(profile["backdrop"]["wordmark"]["template"], np.uint8)
+        profile["thresholds"]["wordmark_region"] = profile["backdrop"]["wordmark"]["region"]
+        profile["thresholds"]["wordmark_template"] = encode_grey(template)
     return profile

@@ -5,6 +5,8 @@
   as this kiosk's next profile version in the database (kiosk.profiles).
 - `calibrate export [--version N] --out FILE.json`: this kiosk's current (or N-th) profile version as JSON.
 - `calibrate import FILE.json`: add an exported profile (another counter's set-up) as this kiosk's next version.
+- `calibrate thresholds LABELS.json [--profile P] [--out DIR] [--write]`: tune the thresholds on a labelled set
+  (calibration.cli_thresholds).
 The kiosk is the one named by the settings (KIOSK_NAME); `--kiosk` names another.
 """
 
@@ -19,16 +21,19 @@ from kiosk.text import KioskError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", default="measure", choices=["measure", "export", "import"],
-                        help="measure a backdrop image (default), export or import a profile version")
-    parser.add_argument("file", nargs="?", help="import: the exported profile (JSON)")
+    parser.add_argument("action", nargs="?", default="measure", choices=["measure", "export", "import", "thresholds"],
+                        help="measure a backdrop image (default), export or import a profile version, tune thresholds")
+    parser.add_argument("file", nargs="?", help="import: the exported profile (JSON); thresholds: LABELS.json")
     parser.add_argument("--backdrop", nargs="+", help="photo(s) of the empty backdrop, taken by the kiosk camera")
     parser.add_argument("--wordmark", help="the wordmark's region in the frame: x0,y0,x1,y1 as fractions")
-    parser.add_argument("--out", help="profile to write (JSON)")
+    parser.add_argument("--out", help="profile to write (JSON); thresholds: folder for the plot and page")
     parser.add_argument("--base", help="existing profile whose thresholds are kept")
     parser.add_argument("--save", action="store_true", help="add the measured profile as the kiosk's next version")
     parser.add_argument("--version", type=int, help="export: this version instead of the current one")
     parser.add_argument("--kiosk", help="kiosk name (default: the settings' KIOSK_NAME)")
+    parser.add_argument("--profile", help="thresholds: judge with this profile (JSON file; default: built-in)")
+    parser.add_argument("--write", action="store_true",
+                        help="thresholds: add the proposed thresholds as the kiosk's next profile version")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
         from calibration.profile_io import run_export, run_import
 
         return run_export(args) if args.action == "export" else run_import(args)
+    if args.action == "thresholds":
+        from calibration.cli_thresholds import run_thresholds
+
+        return run_thresholds(args)
     if not args.backdrop or not (args.out or args.save):
         print("error: --backdrop and --out or --save are required")
         return 2

@@ -69,6 +69,9 @@ CHECK_LABELS: dict[str, Text] = {
     "colour": Text("彩色", "Colour"),
     "backdrop": Text("幕布", "Backdrop"),
     "curtain_head": Text("头肩在幕布内", "Head and shoulders on the curtain"),
+    "curtain_edge": Text("不露墙面", "No wall showing"),
+    "wordmark": Text("幕布标识", "Wordmark"),
+    "clothing_colour": Text("衣服颜色", "Clothes colour"),
 }
 
 

@@ -129,3 +129,22 @@ class JudgeConfig(Thresholds):
     # (x0, y0, x1, y1 fractions); the head top and both shoulders at least curtain_margin inside it
     curtain_region: tuple[float, float, float, float] | None = None
     curtain_margin: float = 0.0
+    # curtain colour per region (calibration.backdrop_model): the empty curtain's median CIELAB in a grid of
+    # curtain_grid_shape (rows, cols) cells over the frame, flat row-major, 3 values a cell (light fall-off and
+    # uneven lighting are in it). checks/curtain_edge.py: a background pixel farther than curtain_foreign_delta_e
+    # from its place's colour is foreign; a foreign region touching the frame border or bounded by a straight
+    # line (a curtain edge, a door frame) of more than curtain_foreign_max of the frame fails
+    curtain_lab_grid: tuple[float, ...] | None = None
+    curtain_grid_shape: tuple[int, int] = (6, 8)
+    curtain_foreign_delta_e: float = 20.0
+    curtain_foreign_max: float = 0.01
+    # the provider's wordmark on the curtain (checks/wordmark.py): its box (fractions) and grey template (PNG,
+    # base64) from calibration; the best normalised cross-correlation of the template (or its mirror image)
+    # around the box at least wordmark_min_score; with more than wordmark_max_covered of the box behind the
+    # person the wordmark is not judged
+    wordmark_region: tuple[float, float, float, float] | None = None
+    wordmark_template: str | None = None
+    wordmark_min_score: float = 0.65
+    wordmark_max_covered: float = 0.3
+    # clothing (checks/clothing_colour.py): the torso's clothes at least this CIELAB ΔE from the curtain colour
+    clothing_min_delta_e: float = 15.0

@@ -34,6 +34,17 @@ def test_a_curtain_with_the_wall_around_it() -> None:
     assert backdrop["visible_edges"] == ["left", "right", "bottom"] and not backdrop["fills_frame"]
 
 
+def test_a_curtain_narrower_than_the_frame() -> None:
+    """Made: a blue curtain covering only x 0-70 % of the frame, the beige wall over the rest (30 % of the frame,
+    most of it inside the central area the colour is measured on): the wall does not widen the curtain's spread,
+    so the region found stops at the curtain's edge and the right edge shows."""
+    frames = [curtain("blue", wall=(0.0, 0.0, 0.70, 1.0), seed=i) for i in range(3)]
+    model = model_from_frames(frames)
+    assert model["backdrop"]["region"] == pytest.approx([0, 0, 0.70, 1], abs=0.01)
+    assert model["backdrop"]["visible_edges"] == ["right"]
+    assert model["camera"]["backdrop_spread_delta_e_p90"] < 12
+
+
 def test_the_wordmark_template_is_kept_and_the_curtain_closes_over_it() -> None:
     """Made: blue curtain with the white wordmark top right; the admin marks its region."""
     frames = [curtain("blue", wordmark=True, seed=i) for i in range(3)]

@@ -15,17 +15,21 @@ How a scene is made (every step is a real photo or a model result, no drawing):
    263/362) onto the person's, and blended in through the donor's person mask above a line 0.45 eye
    distances above the donor's eyes and within 1.8 eye distances of the face's midline (the hat and the hair
    under it, not the donor's face or raised hands), feathered by 0.04 eye distances.
+4. `recolour_clothes`: the cut-out's clothes (its mask below the chin plus a quarter face height, minus pixels
+   within 18 ΔE of the face's median colour) take a CIELAB colour: a/b become the target's, lightness the target's
+   plus each pixel's difference from the clothes' median (folds and shading kept); `amount` blends towards it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from kiosk.photo import PhotoJudge
-from kiosk.photo.vision import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
+from kiosk.photo.curtain import lab_of
+from kiosk.photo.vision import FM_CHIN, L_HIP, L_SHOULDER, R_HIP, R_SHOULDER
 
 # Provider backdrop colours (BGR): ID-photo blue (RGB 67, 142, 219), white, light grey.
 BACKDROPS: dict[str, tuple[int, int, int]] = {"blue": (219, 142, 67), "white": (250, 250, 250), "grey": (190, 190, 190)}
@@ -58,7 +62,14 @@ def cut_out(judge: PhotoJudge, image: np.ndarray) -> CutOut:
 
 def booth_scene(person: CutOut, backdrop: str, seed: int = 0) -> np.ndarray:
     """The person at booth framing on a plain backdrop (step 2): a 480x640 BGR frame."""
-    width, height = FRAME
+    back = np.empty((FRAME[1], FRAME[0], 3), np.float32)
+    back[:] = BACKDROPS[backdrop]
+    return on_background(person, back, seed)
+
+
+def on_background(person: CutOut, background: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The person at booth framing (step 2) on `background`, a BGR frame (e.g. a generated curtain)."""
+    height, width = background.shape[:2]
     top_y, hip_y = 0.06 * height, 1.08 * height
     scale = (hip_y - top_y) / max(person.hip_y - person.head_top, 1.0)
     # a photo cut above the hips (hands out of frame) is scaled up until its bottom edge reaches the frame's
@@ -68,9 +79,7 @@ def booth_scene(person: CutOut, backdrop: str, seed: int = 0) -> np.ndarray:
     matrix = np.float32([[scale, 0, tx], [0, scale, ty]])
     fg = cv2.warpAffine(person.bgr, matrix, (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
     alpha = cv2.warpAffine(person.alpha, matrix, (width, height), flags=cv2.INTER_LINEAR)[..., None]
-    back = np.empty((height, width, 3), np.float32)
-    back[:] = BACKDROPS[backdrop]
-    scene = fg.astype(np.float32) * alpha + back * (1.0 - alpha)
+    scene = fg.astype(np.float32) * alpha + background.astype(np.float32) * (1.0 - alpha)
     return camera_like(scene, seed)
 
 
@@ -116,3 +125,20 @@ def add_hat(judge: PhotoJudge, scene: np.ndarray, donor: np.ndarray) -> np.ndarr
     return camera_like(out, seed=1)
 
 
+
+
+def recolour_clothes(judge: PhotoJudge, person: CutOut, lab: tuple[float, float, float], amount: float = 1.0) -> CutOut:
+    """The person with their clothes in the CIELAB colour `lab` (step 4)."""
+    obs = judge.observe(person.bgr)
+    assert obs.mesh is not None and obs.face_box is not None
+    source = lab_of(person.bgr)
+    x0, y0, x1, y1 = (int(v) for v in obs.face_box)
+    face = np.median(source[y0:y1, x0:x1].reshape(-1, 3), axis=0)
+    clothes = (person.alpha > 0.5) & (np.linalg.norm(source - face, axis=2) > 18)
+    clothes[: int(obs.mesh[FM_CHIN, 1] + 0.25 * (y1 - y0))] = False
+    target = source.copy()
+    target[..., 0] = lab[0] + source[..., 0] - np.median(source[..., 0][clothes])
+    target[..., 1], target[..., 2] = lab[1], lab[2]
+    blended = np.where(clothes[..., None], source + amount * (target - source), source).astype(np.float32)
+    bgr = np.clip(cv2.cvtColor(blended, cv2.COLOR_LAB2BGR) * 255, 0, 255).round().astype(np.uint8)
+    return replace(person, bgr=bgr)

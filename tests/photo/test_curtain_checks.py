@@ -9,8 +9,9 @@ import pytest
 
 from calibration.backdrop_model import model_from_frames
 from kiosk.photo import JudgeConfig, PhotoJudge, load_image
+from tests.calibration.curtains import BOOTH, curtain
 from tests.photo.conftest import PHOTOS
-from tests.photo.scenes import BACKDROPS, FRAME, CutOut, booth_scene, camera_like, cut_out
+from tests.photo.scenes import BACKDROPS, FRAME, CutOut, booth_scene, camera_like, cut_out, on_background
 
 pytestmark = pytest.mark.slow
 
@@ -68,3 +69,29 @@ def test_head_above_the_curtain_fails_curtain_head_only(person: CutOut) -> None:
     head = verdict.result("curtain_head")
     assert head is not None and head.status == "fail" and head.reason == "head_above_curtain"
     assert {r.code for r in verdict.results if r.status not in ("pass", "skipped")} == {"curtain_head"}
+
+
+def test_a_shoulder_off_a_narrow_curtain_fails_curtain_head_only(person: CutOut) -> None:
+    """Made: the person on a generated blue curtain (tests/calibration/curtains.py: folds, fall-off, noise) only 70 %
+    of the frame wide, the beige wall to its right; calibrated from three empty frames of it (region x 0-0.70):
+    the left shoulder joint (at x 0.78) lies beyond the curtain: curtain_head fails (shoulder_off_curtain) and
+    nothing else (the wall outside the calibrated region is not a backdrop colour mismatch)."""
+    wall = (0.0, 0.0, 0.70, 1.0)
+    cfg = calibrated([curtain("blue", size=BOOTH, wall=wall, seed=i) for i in range(3)])
+    assert cfg.curtain_region is not None and cfg.curtain_region[2] == pytest.approx(0.70, abs=0.01)
+    with PhotoJudge(cfg) as judge:
+        verdict = judge.judge(on_background(person, curtain("blue", size=BOOTH, wall=wall, seed=7)))
+    head = verdict.result("curtain_head")
+    assert head is not None and head.status == "fail" and head.reason == "shoulder_off_curtain"
+    assert {r.code for r in verdict.results if r.status not in ("pass", "skipped")} == {"curtain_head"}
+
+
+def test_without_a_profile_every_curtain_check_is_skipped_as_not_calibrated(person: CutOut) -> None:
+    """Made: the person on the plain blue backdrop, judged with the built-in configuration (no profile): each
+    backdrop check is skipped with "未校准" words, none fails (kiosk.profiles.attempt_label then never says 全部通过)."""
+    with PhotoJudge() as judge:
+        verdict = judge.judge(booth_scene(person, "blue"))
+    for code in ("backdrop", "curtain_head", "curtain_edge", "wordmark", "clothing_colour"):
+        result = verdict.result(code)
+        assert result is not None and result.status == "skipped" and result.reason == "not_calibrated", code
+        assert "未校准" in result.message.zh

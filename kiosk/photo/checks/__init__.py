@@ -7,7 +7,9 @@ from kiosk.checkresult import describe as describe_result
 from kiosk.photo.checks import (
     backdrop,
     centred,
+    clothing_colour,
     colour,
+    curtain_edge,
     curtain_head,
     exposure,
     face_norm,
@@ -20,6 +22,7 @@ from kiosk.photo.checks import (
     real_photo,
     sharp,
     single_person,
+    wordmark,
 )
 from kiosk.photo.checks.base import Check
 from kiosk.photo.vision import Observation
@@ -42,6 +45,9 @@ CHECKS: tuple[Check, ...] = (
     colour.CHECK,
     backdrop.CHECK,
     curtain_head.CHECK,
+    curtain_edge.CHECK,
+    wordmark.CHECK,
+    clothing_colour.CHECK,
 )
 CHECKS_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 

@@ -6,6 +6,10 @@ of the frame and its configuration, so the check is skipped rather than uncertai
 staff to confirm every photo of an uncalibrated kiosk); the kiosk side makes it visible instead: each attempt
 records the profile version it was judged with (None without one), the counter view says "未校准 / Not calibrated",
 and an attempt without a profile is never labelled "全部通过" (kiosk.profiles.attempt_label).
+
+With a calibrated curtain region (`curtain_region`) only the background inside it counts: a wall the calibration
+saw beside the curtain is the curtain checks' matter (curtain_head where the head or a shoulder reaches it),
+not a colour mismatch on every photo.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 
 from kiosk.photo.checks.base import Check, Limit, failed, passed, skipped
 from kiosk.photo.config import JudgeConfig
+from kiosk.photo.curtain import box_pixels
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
 from kiosk.text import Text
@@ -35,7 +40,13 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         background = obs.mask[::step, ::step] < 0.3
     else:
         background = np.ones(lab.shape[:2], bool)
-    pixels = lab[background[: lab.shape[0], : lab.shape[1]]]
+    background = background[: lab.shape[0], : lab.shape[1]]
+    if cfg.curtain_region is not None:
+        x0, y0, x1, y1 = box_pixels(cfg.curtain_region, lab.shape[1], lab.shape[0])
+        inside = np.zeros_like(background)
+        inside[y0:y1, x0:x1] = True
+        background = background & inside
+    pixels = lab[background]
     if pixels.size == 0:
         return failed(CODE, reason="no_background", message=MESSAGE, value=0.0, threshold=cfg.backdrop_min_fraction)
     delta = np.linalg.norm(pixels - np.asarray(cfg.backdrop_lab, np.float32), axis=1)
