@@ -44,6 +44,7 @@ from kiosk import profiles
 from kiosk.archive.store import BlobMissingError
 from kiosk.booth import attempts as attempt_service
 from kiosk.booth import station
+from kiosk.booth.guide import current_guide
 from kiosk.booth.live import CHECK_LABELS, BoothState
 from kiosk.booth.session import BoothSession
 from kiosk.models import Case, PhotoAttempt
@@ -146,7 +147,8 @@ def booth_screen() -> Any:
     booth = booth_session()
     station.pick_up(booth, case)
     booth.touch()
-    return render_template("booth/screen.html", browser_camera=browser_camera_mode())
+    return render_template("booth/screen.html", browser_camera=browser_camera_mode(),
+                           guide=current_guide(get_session(), get_settings().kiosk_name))
 
 
 @bp.get("/events")

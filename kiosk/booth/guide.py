@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from kiosk import profiles
+
 VIEW_W, VIEW_H = 1280, 720
 _CX, _TOP = 640.0, 40.0  # the default outline's centre and head top in the view box
 _SHOULDER_Y = 345.0  # the default outline's shoulder line
@@ -87,3 +91,9 @@ def guide_for_profile(data: dict[str, Any] | None) -> Guide:
     if isinstance(region, (list, tuple)) and len(region) == 4:
         return guide_from_region(region)
     return DEFAULT
+
+
+def current_guide(session: Session, kiosk_name: str) -> Guide:
+    """The guide of the kiosk's current profile version (DEFAULT when it was never calibrated)."""
+    profile = profiles.current(session, kiosk_name)
+    return guide_for_profile(profile.data if profile is not None else None)
