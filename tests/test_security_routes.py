@@ -94,6 +94,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("calibrate.save", "POST"): "LFFAL",      # no such draft: flashed, back to the page
     ("calibrate.export", "GET"): "LFFNL",     # no profile version yet
     ("calibrate.import_profile", "POST"): "LFFAL",  # no file: flashed, back to the page
+    ("calibrate.upload_frame", "POST"): "LFFAL",  # the admin gets 409 here: not in browser-camera mode
 }
 
 
@@ -211,7 +212,7 @@ def request_route(app, client, endpoint: str, method: str, w: dict):
         response = client.get(path)
     else:
         data = {"username": "nobody", "password": "wrong"} if endpoint == "auth.login" else {}
-        headers = {"X-CSRFToken": csrf_token(client)} if endpoint == "booth.upload_frame" else {}
+        headers = {"X-CSRFToken": csrf_token(client)} if endpoint in ("booth.upload_frame", "calibrate.upload_frame") else {}
         response = post(client, path, data, headers=headers)
     outcome = classify(response, path)
     response.close()  # streaming responses (SSE, MJPEG)
@@ -240,9 +241,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 66
-    assert counts == {"anonymous": "A10L52F4N0", "staff": "A47L1F17N1", "auditor": "A16L1F49N0",
-                      "admin": "A60L1F2N3", "booth": "A14L52F0N0"}
+    assert len(ROUTES) == 67
+    assert counts == {"anonymous": "A10L53F4N0", "staff": "A47L1F18N1", "auditor": "A16L1F50N0",
+                      "admin": "A61L1F2N3", "booth": "A14L53F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST

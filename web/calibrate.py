@@ -1,6 +1,7 @@
 """The admin's calibration page, "校准幕布 / Calibrate backdrop": HTTP only (calibration.capture_session does the work).
 
-The page shows the live camera (the booth's MJPEG preview, logged as a read of the live camera); 开始 collects a
+The page shows the live camera (the booth's MJPEG preview, logged as a read of the live camera; in browser-camera
+mode the page's own camera, whose frames it uploads to the booth's camera like the booth screen); 开始 collects a
 few seconds of the empty backdrop on the server and shows the draft: the still with the curtain region found, the
 camera check, and a rectangle the admin drags around the wordmark; 保存 adds the kiosk's next profile version. The
 versions are listed with an export link each, and an exported profile can be imported. Admin only, CSRF on every
@@ -23,7 +24,7 @@ from kiosk.models import BackdropProfile
 from kiosk.roles import Role
 from kiosk.text import KioskError, Text
 from web.auth import current_user, role_required
-from web.booth import booth_session
+from web.booth import booth_session, browser_camera_mode, push_browser_frame
 from web.db import get_session
 from web.services import get_settings
 
@@ -67,6 +68,7 @@ def page() -> Any:
     current = versions[0] if versions else None
     return render_template(
         "calibrate/page.html", kiosk=kiosk, draft=draft, versions=versions, current=current,
+        browser_camera=browser_camera_mode(),
         status=profiles.calibration_status(session, kiosk),
         guide=guide_for_profile(draft.profile if draft else current.data if current else None),
         checks=draft.checks if draft else ((current.data or {}).get("camera") or {}).get("check") if current else None,
@@ -85,6 +87,13 @@ def start() -> Any:
         return _fail(err)
     drafts().add(draft)
     return _back(draft=draft.id)
+
+
+@bp.post("/frame")
+@role_required(Role.ADMIN)
+def upload_frame() -> Any:
+    """Browser-camera mode (a tablet is the camera): one frame of this page's own camera for the calibration."""
+    return push_browser_frame()
 
 
 @bp.get("/drafts/<draft_id>/still.jpg")

@@ -4,13 +4,24 @@
   "use strict";
   const live = document.getElementById("live");
   if (live && live.dataset.src) live.src = live.dataset.src;
+  // Browser-camera mode: booth/browser_camera.js uploads this page's camera frames to the URL on <body>.
+  const local = document.getElementById("local");
+  if (local && local.dataset.upload) {
+    document.body.dataset.upload = local.dataset.upload;
+    window.boothStats = window.boothStats || {};
+  }
 
+  // Start is sent in the background: the page (and its camera uploads) stays while the kiosk films.
   const startForm = document.getElementById("start-form");
   if (startForm) {
-    startForm.addEventListener("submit", function () {
+    startForm.addEventListener("submit", function (event) {
+      event.preventDefault();
       document.getElementById("start").disabled = true;
       document.getElementById("collecting").hidden = false;
-      if (live) live.removeAttribute("src");  // free the stream while the kiosk films
+      if (live) live.removeAttribute("src");  // free the server's stream while the kiosk films
+      fetch(startForm.action, { method: "POST", body: new FormData(startForm), credentials: "same-origin" })
+        .then(function (response) { location.href = response.url; })
+        .catch(function () { location.reload(); });
     });
   }
 
