@@ -52,6 +52,13 @@ def _fail(err: KioskError, **values: Any) -> Any:
     return _back(**values)
 
 
+def _judge_with_new_profile() -> None:
+    """A running booth judges with the new version from its next frame on (not only after a restart)."""
+    booth = current_app.extensions.get("kiosk.booth")
+    if booth is not None:
+        booth.reload_judge()
+
+
 @bp.get("")
 @role_required(Role.ADMIN)
 def page() -> Any:
@@ -124,6 +131,7 @@ def save(draft_id: str) -> Any:
     except KioskError as err:
         return _fail(err, draft=draft_id)  # the draft is kept: mark again and save
     drafts().pop(draft_id)
+    _judge_with_new_profile()
     flash((f"已保存为第 {version.version} 版校准配置", f"Saved as calibration profile version {version.version}"))
     return _back()
 
@@ -163,5 +171,6 @@ def import_profile() -> Any:
         session.commit()
     except KioskError as err:
         return _fail(err)
+    _judge_with_new_profile()
     flash((f"已导入为第 {version.version} 版校准配置", f"Imported as calibration profile version {version.version}"))
     return _back()

@@ -33,5 +33,6 @@ def curtain_app(tmp_path: Path, frame: np.ndarray, **config):
         cam.open()
         return cam
 
-    return build_app(tmp_path, CAMERA_FACTORY=camera, JUDGE_FACTORY=SignalJudge, BOOTH_OPTIONS=FAST_BOOTH,
-                     CALIBRATION_OPTIONS={**FAST_CALIBRATION, **config.pop("calibration", {})}, **config)
+    calibration = {**FAST_CALIBRATION, **config.pop("calibration", {})}
+    return build_app(tmp_path, **{"CAMERA_FACTORY": camera, "JUDGE_FACTORY": SignalJudge, "BOOTH_OPTIONS": FAST_BOOTH,
+                                  "CALIBRATION_OPTIONS": calibration, **config})

@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 
 import pytest
 from sqlalchemy import select
 
 from kiosk.models import AuditEvent, BackdropProfile
+from tests.booth.fakes import SignalJudge
 from tests.calibration.curtain_app import curtain_app
 from tests.calibration.curtains import WORDMARK_REGION, curtain
 from tests.conftest import login, post
@@ -149,3 +151,34 @@ def test_the_counter_view_is_calibrated_once_a_version_is_saved(cal_app, admin) 
     assert "未校准" in staff.get(f"/booth/counter/{case_id}").data.decode()
     post(admin, f"/admin/calibration/drafts/{start(admin)}/save", WORDMARK)
     assert "已校准（第 1 版）" in staff.get(f"/booth/counter/{case_id}").data.decode()
+
+
+def _wait_for(condition, seconds: float = 20.0) -> bool:
+    """Poll `condition` until true or `seconds` have passed (waiting for the booth's worker, not timing it)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_saving_a_version_makes_the_running_booth_judge_with_it(tmp_path, blue_curtain) -> None:
+    """The booth's worker made its judge before the calibration; after the save it makes a new one (which loads
+    the new version in production: kiosk.booth.station.judge_factory)."""
+    made: list[SignalJudge] = []
+
+    def judge() -> SignalJudge:
+        made.append(SignalJudge())
+        return made[-1]
+
+    app = curtain_app(tmp_path, blue_curtain, JUDGE_FACTORY=judge)
+    try:
+        client = app.test_client()
+        login(client, "admin")
+        draft = start(client)
+        assert _wait_for(lambda: len(made) == 1 and made[0].calls > 0)
+        post(client, f"/admin/calibration/drafts/{draft}/save", WORDMARK)
+        app.extensions["kiosk.booth"].touch()
+        assert _wait_for(lambda: len(made) == 2)
+    finally:
+        stop_booth(app)
+        app.extensions["kiosk.db"].dispose()
