@@ -93,6 +93,20 @@ SEAL_KIND_WORDS: dict[SealKind, Text] = {
     SealKind.DECISION: Text("后续决定封存", "Later decision sealed"),
 }
 
+# The calibration page's camera check (calibration.camera_check.CHECK_CODES and its statuses).
+CAMERA_CHECK_WORDS: dict[str, Text] = {
+    "resolution": Text("分辨率", "Resolution"),
+    "exposure": Text("曝光", "Exposure"),
+    "white_balance": Text("白平衡", "White balance"),
+    "focus": Text("对焦", "Focus"),
+}
+
+CAMERA_CHECK_STATUS_WORDS: dict[str, Text] = {
+    "pass": Text("合格", "Good"),
+    "warn": Text("建议调整", "Could be better"),
+    "fail": Text("须调整", "Must be adjusted"),
+}
+
 # Problems found by verify-archive and verify-pack (kiosk.archive.problems.CODES).
 PROBLEM_WORDS: dict[str, Text] = {
     "altered_blob": Text("证据文件被修改", "Evidence file altered"),
@@ -147,6 +161,8 @@ ACTION_WORDS: dict[str, Text] = {
     "user_deactivate": Text("停用用户", "User disabled"),
     "liveness_skipped": Text("跳过活体检测", "Liveness check skipped"),
     "profile_version": Text("新校准配置版本", "New calibration profile version"),
+    "backdrop_calibrated": Text("校准幕布", "Backdrop calibrated"),
+    "profile_exported": Text("导出校准配置", "Calibration profile exported"),
     "user_created": Text("创建用户", "User created"),
     "user_created_by_admin": Text("管理员创建用户", "User created by an admin"),
     "user_password": Text("修改密码", "Password changed"),
@@ -205,6 +221,8 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "basis_field": BASIS_FIELD_NAMES,
     "face_verdict": FACE_VERDICT_NAMES,
     "problem": PROBLEM_WORDS,
+    "camera_check": CAMERA_CHECK_WORDS,
+    "camera_check_status": CAMERA_CHECK_STATUS_WORDS,
     "refusal": REFUSAL_WORDS,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").

@@ -208,6 +208,15 @@ def page(browser):
     context.close()
 
 
+def fake_camera_browser_for(playwright_instance, clip: Path):
+    """Chromium whose camera (getUserMedia) plays the Y4M `clip` in a loop, without asking for permission."""
+    return playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                              f"--use-file-for-fake-video-capture={clip}"],
+    )
+
+
 def browser_login(page, base_url: str, role: str) -> None:
     page.goto(base_url + "/login")
     page.fill("input[name=username]", role)

@@ -89,6 +89,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("booth.counter_skip_liveness", "POST"): "LAFAL",
     ("booth.counter_accept", "POST"): "LAFAL",
     ("booth.counter_override", "POST"): "LAFAL",
+    ("calibrate.page", "GET"): "LFFAL",
+    ("calibrate.start", "POST"): "LFFAL",     # films the fake camera's frames and shows the draft
+    ("calibrate.still", "GET"): "LFFNL",      # no such draft
+    ("calibrate.save", "POST"): "LFFAL",      # no such draft: flashed, back to the page
+    ("calibrate.export", "GET"): "LFFNL",     # no profile version yet
+    ("calibrate.import_profile", "POST"): "LFFAL",  # no file: flashed, back to the page
+    ("calibrate.upload_frame", "POST"): "LFFAL",  # the admin gets 409 here: not in browser-camera mode
 }
 
 
@@ -107,6 +114,7 @@ def app_routes(app) -> list[tuple[str, str, object]]:
 @pytest.fixture
 def app(booth_app):  # noqa: F811 - the booth's app (fake camera and judge) for every route
     booth_app.extensions["kiosk.login_limiter"] = AddressLimiter(limit=10_000)
+    booth_app.config["CALIBRATION_OPTIONS"] = {"settle": 0.0, "seconds": 0.1, "count": 2}  # the admin's 开始
     return booth_app
 
 
@@ -167,7 +175,8 @@ def url_values(w: dict) -> dict[str, object]:
     return {"case_id": w["case_a"], "attempt_id": w["attempt_a"], "att_id": w["att_a"], "kind": "principal_id_front",
             "which": "original", "number": w["number"], "sha256": w["photo"], "token": w["token"],
             "user_id": w["staff_id"], "filename": "style.css", "appointment_id": 999999,
-            "slot_id": 999999, "index": 0, "side": "live"}
+            "slot_id": 999999, "index": 0, "side": "live",
+            "draft_id": "0123456789abcdef", "version": 1}
 
 
 def client_for(app, w: dict, role: str):
@@ -204,7 +213,7 @@ def request_route(app, client, endpoint: str, method: str, w: dict):
         response = client.get(path)
     else:
         data = {"username": "nobody", "password": "wrong"} if endpoint == "auth.login" else {}
-        headers = {"X-CSRFToken": csrf_token(client)} if endpoint == "booth.upload_frame" else {}
+        headers = {"X-CSRFToken": csrf_token(client)} if endpoint in ("booth.upload_frame", "calibrate.upload_frame") else {}
         response = post(client, path, data, headers=headers)
     outcome = classify(response, path)
     response.close()  # streaming responses (SSE, MJPEG)
@@ -233,9 +242,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 61
-    assert counts == {"anonymous": "A10L47F4N0", "staff": "A48L1F11N1", "auditor": "A16L1F44N0",
-                      "admin": "A57L1F2N1", "booth": "A14L47F0N0"}
+    assert len(ROUTES) == 68
+    assert counts == {"anonymous": "A10L54F4N0", "staff": "A48L1F18N1", "auditor": "A16L1F51N0",
+                      "admin": "A62L1F2N3", "booth": "A14L54F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST

@@ -25,7 +25,19 @@ from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
 from kiosk.text import KioskError, Text, human_bytes, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
-from web import api, appointments, audit, auth, booth, counter, documents, progress, services, users
+from web import (
+    api,
+    appointments,
+    audit,
+    auth,
+    booth,
+    calibrate,
+    counter,
+    documents,
+    progress,
+    services,
+    users,
+)
 from web import db as web_db
 from web.auth import current_user
 from web.i18n import current_lang, tr
@@ -34,7 +46,8 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 # One blueprint per audience.
-BLUEPRINTS = (auth.bp, counter.bp, appointments.bp, api.bp, api.health_bp, users.bp, booth.bp, documents.bp, audit.bp, progress.bp)
+BLUEPRINTS = (auth.bp, counter.bp, appointments.bp, api.bp, api.health_bp, users.bp, booth.bp, calibrate.bp, documents.bp,
+              audit.bp, progress.bp)
 
 # What tests may put into the test config instead of the real thing (never set in production).
 TEST_DOUBLES = {
@@ -45,6 +58,7 @@ TEST_DOUBLES = {
     "BOOTH_OPTIONS": "keyword arguments of kiosk.booth.session.BoothSession (timings)",
     "DOCUMENT_CAMERA_FACTORY": "() -> capture.Camera for the document camera",
     "OCR_ENGINE": "a kiosk.documents.ocr.OcrEngine for the document checks",
+    "CALIBRATION_OPTIONS": "keyword arguments of calibration.capture_session.frames_from_booth (settle, seconds, count)",
 }
 
 ERROR_TEXTS: dict[int, Text] = {

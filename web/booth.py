@@ -44,6 +44,7 @@ from kiosk import profiles
 from kiosk.archive.store import BlobMissingError
 from kiosk.booth import attempts as attempt_service
 from kiosk.booth import station
+from kiosk.booth.guide import current_guide
 from kiosk.booth.live import CHECK_LABELS, BoothState
 from kiosk.booth.session import BoothSession
 from kiosk.models import Case, PhotoAttempt
@@ -146,7 +147,8 @@ def booth_screen() -> Any:
     booth = booth_session()
     station.pick_up(booth, case)
     booth.touch()
-    return render_template("booth/screen.html", browser_camera=browser_camera_mode())
+    return render_template("booth/screen.html", browser_camera=browser_camera_mode(),
+                           guide=current_guide(get_session(), get_settings().kiosk_name))
 
 
 @bp.get("/events")
@@ -247,17 +249,23 @@ def browser_camera_mode() -> bool:
     return get_settings().camera.strip().lower() == BROWSER
 
 
-@bp.post("/frame")
-def upload_frame() -> Any:
-    """One frame from the booth page's camera (browser-camera mode): a JPEG or PNG body, CSRF header."""
-    if _booth_case() is None:
-        abort(403)
+def push_browser_frame() -> Response:
+    """Hand the request's JPEG or PNG body (a page's own camera, browser-camera mode) to the booth's camera:
+    204, 503 while the booth is still starting its camera, KioskError 409 when the kiosk uses another camera."""
     if not browser_camera_mode():
         raise KioskError("not_browser_camera", Text("本终端未使用浏览器摄像头", "This kiosk does not use the browser's camera"),
                          status=409)
     if not booth_session().push_frame(request.get_data(cache=False)):
         return Response(status=503, headers={"Retry-After": "1"})  # the booth is still starting its camera
     return Response(status=204)
+
+
+@bp.post("/frame")
+def upload_frame() -> Any:
+    """One frame from the booth page's camera (browser-camera mode): a JPEG or PNG body, CSRF header."""
+    if _booth_case() is None:
+        abort(403)
+    return push_browser_frame()
 
 
 # ---------------------------------------------------------------- the counter's view

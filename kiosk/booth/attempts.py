@@ -142,8 +142,8 @@ class AttemptRecorder:
             case = db.get(Case, capture.case_id)
             if case is None:
                 raise KioskError("case_not_found", Text("案件不存在", "No such case"), status=404)
-            # the judge loads the kiosk's current profile version when the booth starts (station.judge_factory);
-            # a recalibration takes effect at the next booth start, recorded here as the version then current
+            # the judge loads the kiosk's current profile version when the booth starts (station.judge_factory)
+            # and again when the calibration page saves or imports a version (BoothSession.reload_judge)
             profile = current_profile(db, self.kiosk_name)
             attempt = store_attempt(db, self.store, case, photo, capture.verdict_dict, trigger=capture.trigger,
                                     profile_version=profile.version if profile else None,

@@ -89,6 +89,16 @@ class Capture:
     liveness: dict[str, Any] | None = None  # LivenessResult.as_dict() (None: liveness off at this booth)
 
 
+def _close_judge(judge: Any) -> None:
+    """Release a judge's models (in the thread that made them)."""
+    close = getattr(judge, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:
+            log.exception("closing the judge failed")
+
+
 def measure_observation(obs: Any, t: float) -> tuple[FaceMeasures, bool]:
     """One observation's liveness measures at time `t` and whether a screen or print outline surrounds the face."""
     mesh = getattr(obs, "mesh", None)
@@ -153,6 +163,7 @@ class BoothSession:
         self._measure_frame = measure_frame
         self._liveness: LivenessSession | None = None  # the bound case's test (fed in the worker, under the lock)
         self._liveness_step: Step | None = None
+        self._judge_stale = False  # set by reload_judge(): the worker makes its judge again
         self._publish(phase=BoothPhase.PAUSED)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -291,6 +302,11 @@ class BoothSession:
     def liveness_result(self) -> LivenessResult | None:
         with self._lock:
             return self._liveness.result() if self._liveness is not None else None
+
+    def reload_judge(self) -> None:
+        """The kiosk's calibration profile changed: the worker makes its judge again before the next frame."""
+        self._judge_stale = True
+        self._wake.set()
 
     def touch(self) -> None:
         """Somebody is watching: keep judging for at least `idle_after` seconds."""
@@ -460,6 +476,10 @@ class BoothSession:
                               else self._phase_for(Tick(Phase.IDLE)))
                 continue
             last_seq = grab.seq
+            if self._judge_stale:
+                self._judge_stale = False
+                _close_judge(judge)
+                judge = None  # made again below with the kiosk's new calibration profile
             try:
                 if judge is None:
                     judge = self._judge_factory()  # created in this thread: MediaPipe graphs are per thread
@@ -487,12 +507,7 @@ class BoothSession:
                 self._capture_error = None
             self.judged += 1
             self._step(grab, verdict, verdict_dict, judge_ms, obs)
-        close = getattr(judge, "close", None)
-        if callable(close):
-            try:
-                close()  # release the models in the thread that made them
-            except Exception:
-                log.exception("closing the judge failed")
+        _close_judge(judge)
 
     def _feed_liveness(self, grab: Grab, obs: Any) -> None:
         """Feed the bound case's liveness test with this frame's face mesh (under the lock)."""

@@ -14,7 +14,7 @@ from PIL import Image
 
 from capture.demo.make_demo import Scene, load_photo
 from tests.booth.test_browser import attempts, open_case_for_booth
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, build_app
+from tests.conftest import LiveServer, build_app, fake_camera_browser_for
 from web.booth import stop_booth
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,11 +36,7 @@ def write_y4m(path: Path, script: list[tuple[str, float]], fps: int = FPS) -> Pa
 @pytest.fixture(scope="module")
 def fake_camera_browser(playwright_instance, tmp_path_factory):
     clip = write_y4m(tmp_path_factory.mktemp("y4m") / "passing.y4m", [("empty", 1.0), ("good", 7.0)])
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                              f"--use-file-for-fake-video-capture={clip}"],
-    )
+    browser = fake_camera_browser_for(playwright_instance, clip)
     yield browser
     browser.close()
 

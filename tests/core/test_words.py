@@ -55,6 +55,13 @@ def test_every_problem_code_has_a_word() -> None:
     assert [c for c in PROBLEM_CODES if not _has_word("problem", c)] == []
 
 
+def test_every_camera_check_and_its_statuses_have_a_word() -> None:
+    from calibration.camera_check import CHECK_CODES, STATUSES
+
+    assert [c for c in CHECK_CODES if not _has_word("camera_check", c)] == []
+    assert [s for s in STATUSES if not _has_word("camera_check_status", s)] == []
+
+
 def test_every_refusal_reason_and_access_action_has_a_word() -> None:
     from kiosk.archive.access_log import ACTIONS
     from kiosk.archive.evidence_reads import REFUSALS
