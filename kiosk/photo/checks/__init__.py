@@ -65,3 +65,4 @@ def prepare(obs: Observation) -> None:
     colour.colourfulness(obs)
     sharp.sharpness(obs)
     face_norm.normalised_face(obs)
+    face_norm.normalised_mask(obs)
