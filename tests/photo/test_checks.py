@@ -391,6 +391,16 @@ def test_video_mode_on_the_real_video() -> None:
     assert sum(v.overlay["pose"] is not None for v in verdicts) >= 15
 
 
+def test_bench_names_every_stage_beside_the_pose_model() -> None:
+    """The bench's CPU breakdown covers every measure `prepare` computes, the checks and the overlay (a
+    smoke test of its keys; the times themselves are figures for `make bench`, never asserted)."""
+    from tests.bench.bench_photo import read_frames, stage_cpu_ms
+
+    stages = stage_cpu_ms(read_frames(limit=3))
+    assert {"checks", "overlay", "prepare_segments", "prepare_normalised_mask"} <= set(stages)
+    assert all(ms >= 0.0 for ms in stages.values())
+
+
 def test_invalid_frame_is_a_kiosk_error(judge: PhotoJudge) -> None:
     from kiosk.text import KioskError
 
