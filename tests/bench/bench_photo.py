@@ -111,7 +111,8 @@ def stage_cpu_ms(frames: list[np.ndarray]) -> dict[str, float]:
         "prepare_flat_fraction": real_photo.flat_fraction, "prepare_segments": real_photo.segments,
         "prepare_head_segments": real_photo.head_segments, "prepare_colourfulness": colour.colourfulness,
         "prepare_sharpness": sharp.sharpness, "prepare_normalised_face": face_norm.normalised_face,
-        "prepare_normalised_mask": face_norm.normalised_mask,
+        "prepare_normalised_mask": face_norm.normalised_mask, "prepare_normalised_lab": face_norm.normalised_lab,
+        "prepare_normalised_dy": face_norm.normalised_dy,
     }
     with PhotoJudge(video=True) as judge:
         seen = [judge.observe(frame) for frame in frames]

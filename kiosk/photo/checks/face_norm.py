@@ -61,6 +61,30 @@ def normalised_mask(obs: Observation) -> np.ndarray | None:
     return mask
 
 
+def normalised_lab(obs: Observation) -> np.ndarray | None:
+    """The normalised face in CIELAB (float32, OpenCV's 8-bit scaling), converted once per observation."""
+    face = normalised_face(obs)
+    if face is None:
+        return None
+    return obs.memo("normalised_lab", lambda: cv2.cvtColor(face, cv2.COLOR_BGR2LAB).astype(np.float32))
+
+
+def normalised_gray(obs: Observation) -> np.ndarray | None:
+    """The normalised face in grey levels (float32), converted once per observation."""
+    face = normalised_face(obs)
+    if face is None:
+        return None
+    return obs.memo("normalised_gray", lambda: cv2.cvtColor(face, cv2.COLOR_BGR2GRAY).astype(np.float32))
+
+
+def normalised_dy(obs: Observation) -> np.ndarray | None:
+    """|d/dy| (Sobel) of the normalised grey face: the horizontal edges both the hat and glasses checks read."""
+    gray = normalised_gray(obs)
+    if gray is None:
+        return None
+    return obs.memo("normalised_dy", lambda: np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1)))
+
+
 def region(image: np.ndarray, y0: float, y1: float, x0: float, x1: float) -> np.ndarray:
     """Sub-image between (y0, y1) and (x0, x1) given in eye distances from the eye-line centre."""
     return image[int(EYE_Y + y0 * EYE_DIST): int(EYE_Y + y1 * EYE_DIST),

@@ -66,7 +66,13 @@ from kiosk.photo.checks.base import (
     skipped,
     uncertain,
 )
-from kiosk.photo.checks.face_norm import normalised_face, normalised_mask, region
+from kiosk.photo.checks.face_norm import (
+    normalised_dy,
+    normalised_gray,
+    normalised_lab,
+    normalised_mask,
+    region,
+)
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -86,11 +92,11 @@ MESSAGE = Text("请摘下帽子或头饰", "Please take off your hat or head cov
 CONFIRM = Text("确认未戴帽子或头饰", "Confirm: no hat or head covering")
 
 
-def hat_measures(face_bgr: np.ndarray) -> tuple[float, float, float, float]:
+def hat_measures(lab: np.ndarray, gray: np.ndarray, fine_dy: np.ndarray) -> tuple[float, float, float, float]:
     """(colour distance of the upper forehead from the cheeks, share of skin-coloured pixels in the band's
     lower half, horizontal/vertical edge ratio in the band at a coarse scale, share of its vertical-gradient
-    energy kept at that scale)."""
-    lab = cv2.cvtColor(face_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+    energy kept at that scale), from the normalised face in CIELAB and grey and the grey face's |d/dy|
+    (face_norm.normalised_lab, normalised_gray, normalised_dy)."""
     band = region(lab, *BAND).reshape(-1, 3)
     cheeks = np.vstack([region(lab, 0.4, 0.8, -0.6, -0.3).reshape(-1, 3),
                         region(lab, 0.4, 0.8, 0.3, 0.6).reshape(-1, 3)])
@@ -100,19 +106,18 @@ def hat_measures(face_bgr: np.ndarray) -> tuple[float, float, float, float]:
     # there; a brim, peak or crown edge comes down to the brows and covers it.
     lower = region(lab, (BAND[0] + BAND[1]) / 2, BAND[1], BAND[2], BAND[3]).reshape(-1, 3)
     skin_fraction = float((np.linalg.norm(lower - skin, axis=1) < SKIN_DELTA_PIXEL).mean())
-    gray = cv2.cvtColor(face_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    fine_gy = float(region(np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1)), *BAND).mean())
+    fine_gy = float(region(fine_dy, *BAND).mean())
     coarse = cv2.GaussianBlur(gray, (0, 0), COARSE_SIGMA)
     gy = float(region(np.abs(cv2.Sobel(coarse, cv2.CV_32F, 0, 1)), *BAND).mean())
     gx = float(region(np.abs(cv2.Sobel(coarse, cv2.CV_32F, 1, 0)), *BAND).mean())
     return skin_delta, skin_fraction, gy / (gx + 1e-3), gy / (fine_gy + 1e-3)
 
 
-def crown_colour(face_bgr: np.ndarray, person: np.ndarray) -> float:
+def crown_colour(lab: np.ndarray, person: np.ndarray) -> float:
     """Share of the crown (inside the person mask) whose colour no natural hair has: a hue outside the
     red-brown to blond range at more than grey chroma, or more saturated than any hair; 0 when the mask
-    covers too little of the crown (short hair, a bald head: nothing above the forehead to measure)."""
-    lab = cv2.cvtColor(face_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+    covers too little of the crown (short hair, a bald head: nothing above the forehead to measure). `lab`:
+    the normalised face in CIELAB, `person`: the person mask on the same pixels."""
     inside = region(person, *CROWN).reshape(-1) > 0.5
     if inside.mean() < CROWN_MIN_PERSON:
         return 0.0
@@ -130,13 +135,13 @@ def crown_colour(face_bgr: np.ndarray, person: np.ndarray) -> float:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if not person_found(obs, cfg):
         return nobody(CODE)
-    face = normalised_face(obs)
-    if face is None:
+    lab, gray, dy = normalised_lab(obs), normalised_gray(obs), normalised_dy(obs)
+    if lab is None or gray is None or dy is None:
         if has_body(obs, cfg):
             # Someone is there but their face cannot be measured (turned away, hidden): a person looks.
             return uncertain(CODE, reason="no_face", message=CONFIRM, measure="no_face")
         return skipped(CODE, reason="no_face", message=NO_FACE)
-    skin_delta, skin_fraction, ratio, coarse = hat_measures(face)
+    skin_delta, skin_fraction, ratio, coarse = hat_measures(lab, gray, dy)
     forehead = min(
         skin_delta / cfg.hat_min_skin_delta,
         (1.0 - skin_fraction) / (1.0 - cfg.hat_max_skin_fraction),
@@ -144,7 +149,7 @@ def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
         coarse / cfg.hat_min_coarse_share,
     )
     person = normalised_mask(obs)
-    crown = crown_colour(face, person) if person is not None else 0.0
+    crown = crown_colour(lab, person) if person is not None else 0.0
     score = max(forehead, crown / cfg.hat_max_crown_colour)
     details: dict[str, Any] = {"forehead_skin_delta": round(skin_delta, 1), "forehead_skin_fraction": round(skin_fraction, 3),
                "horizontal_ratio": round(ratio, 2), "coarse_share": round(coarse, 3),
