@@ -76,6 +76,7 @@ class JudgeConfig(Thresholds):
     hat_min_horizontal_ratio: float = 2.7  # measured at the coarse scale (Gaussian sigma 2 px on the face)
     hat_min_coarse_share: float = 0.5      # vertical-gradient energy kept at the coarse scale: strands of
                                            # hair combed back keep 0.24-0.30, hat edges 0.64-0.97
+    hat_max_crown_colour: float = 0.35    # share of the crown in colours no natural hair has (checks/hat.py)
     hat_band: tuple[float, float] = (0.15, 0.05)  # on the min-score (1.0 = every cue at its limit):
                                                   # uncertain from 0.85 to 1.05
     # glasses: horizontal edges across the nose bridge (frames) or along the lower rims under both eyes, or

@@ -3,7 +3,8 @@
 Prints frame_ms_median, frame_ms_p95, fps, the models' share, the CPU time per frame, pose_only_ms_median
 (the pose model alone on the same frames, in the same run) and their ratio (the target: the whole judgement
 within 1.15 x the pose model alone), each model's own median time run alone, the added single-frame
-measures (line segments for the print/screen border), and the machine's load (other processes on the 2
+measures (line segments for the print/screen border), the CPU time of each frame measure computed beside
+the pose model, of the checks and of the overlay, and the machine's load (other processes on the 2
 cores slow the wall-clock figures).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -94,6 +96,46 @@ def model_alone_ms(frames: list[np.ndarray]) -> dict[str, float]:
     return out
 
 
+def stage_cpu_ms(frames: list[np.ndarray]) -> dict[str, float]:
+    """Median CPU time (this thread) of each frame measure `prepare` computes in the models' helper thread
+    after the face models (it runs beside the pose model: once it outlasts the pose model, the frame waits
+    for it), of all checks together and of the overlay, on observations of the frames (video mode)."""
+    from kiosk.checkresult import run_checks
+    from kiosk.photo import PhotoJudge
+    from kiosk.photo.checks import CHECKS, colour, face_norm, real_photo, sharp
+    from kiosk.photo.judge import overlay
+    from kiosk.photo.vision import Observation
+
+    stages: dict[str, Callable[[Observation], object]] = {
+        "prepare_gray": lambda o: o.gray, "prepare_small_mask": lambda o: o.small_mask,
+        "prepare_flat_fraction": real_photo.flat_fraction, "prepare_segments": real_photo.segments,
+        "prepare_head_segments": real_photo.head_segments, "prepare_colourfulness": colour.colourfulness,
+        "prepare_sharpness": sharp.sharpness, "prepare_normalised_face": face_norm.normalised_face,
+        "prepare_normalised_mask": face_norm.normalised_mask, "prepare_normalised_lab": face_norm.normalised_lab,
+        "prepare_normalised_dy": face_norm.normalised_dy,
+    }
+    with PhotoJudge(video=True) as judge:
+        seen = [judge.observe(frame) for frame in frames]
+        fresh = []
+        for frame, obs in zip(frames, seen, strict=True):  # the model results without the derived measures
+            new = Observation(frame)
+            new.pose, new.mesh, new.mask, new.faces = obs.pose, obs.mesh, obs.mask, obs.faces
+            fresh.append(new)
+        times: dict[str, list[float]] = {name: [] for name in [*stages, "checks", "overlay"]}
+        for obs in fresh:
+            for name, stage in stages.items():
+                t0 = time.thread_time()
+                stage(obs)
+                times[name].append((time.thread_time() - t0) * 1000)
+            t0 = time.thread_time()
+            run_checks(CHECKS, obs, judge.config)
+            times["checks"].append((time.thread_time() - t0) * 1000)
+            t0 = time.thread_time()
+            overlay(obs)
+            times["overlay"].append((time.thread_time() - t0) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> None:
     from kiosk.photo import PhotoJudge
 
@@ -133,6 +175,8 @@ def main() -> None:
     print(f"judgement_over_pose: {median / pose_ms:.2f}")
     for name, ms in model_alone_ms(frames).items():
         print(f"{name}_alone_ms_median: {ms:.1f}")
+    for name, ms in stage_cpu_ms(frames).items():
+        print(f"{name}_cpu_ms_median: {ms:.2f}")
     print(f"load_average_1min: {os.getloadavg()[0]:.2f}")
 
 

@@ -14,7 +14,8 @@ How a scene is made (every step is a real photo or a model result, no drawing):
    warped by the similarity transform that maps the donor's eye centres (face mesh landmarks 33/133,
    263/362) onto the person's, and blended in through the donor's person mask above a line 0.45 eye
    distances above the donor's eyes and within 1.8 eye distances of the face's midline (the hat and the hair
-   under it, not the donor's face or raised hands), feathered by 0.04 eye distances.
+   under it, not the donor's face or raised hands), feathered by 0.04 eye distances. With `lift` the
+   covering is moved up the face by that many eye distances (worn far back: the forehead left bare).
 4. `recolour_clothes`: the cut-out's clothes (its mask below the chin plus a quarter face height, minus pixels
    within 18 ΔE of the face's median colour) take a CIELAB colour: a/b become the target's, lightness the target's
    plus each pixel's difference from the clothes' median (folds and shading kept); `amount` blends towards it.
@@ -95,8 +96,9 @@ def _eyes(mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mesh[[33, 133], :2].mean(axis=0), mesh[[263, 362], :2].mean(axis=0)
 
 
-def add_hat(judge: PhotoJudge, scene: np.ndarray, donor: np.ndarray) -> np.ndarray:
-    """Put the head covering of the real photo `donor` on the person in `scene` (step 3)."""
+def add_hat(judge: PhotoJudge, scene: np.ndarray, donor: np.ndarray, lift: float = 0.0) -> np.ndarray:
+    """Put the head covering of the real photo `donor` on the person in `scene` (step 3); `lift` > 0 moves it
+    that many of the person's eye distances up the face (a covering worn far back, the forehead left bare)."""
     target, source = judge.observe(scene), judge.observe(donor)
     assert target.mesh is not None and source.mesh is not None and source.mask is not None
     sl, sr = _eyes(source.mesh)
@@ -105,7 +107,11 @@ def add_hat(judge: PhotoJudge, scene: np.ndarray, donor: np.ndarray) -> np.ndarr
     scale = float(np.linalg.norm(tv) / np.linalg.norm(sv))
     angle = float(np.arctan2(tv[1], tv[0]) - np.arctan2(sv[1], sv[0]))
     rot = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    matrix = np.hstack([rot, (tl - rot @ sl)[:, None]]).astype(np.float32)
+    tup = np.array([tv[1], -tv[0]]) / float(np.linalg.norm(tv))
+    if tup[1] > 0:
+        tup = -tup
+    shift = tup * lift * float(np.linalg.norm(tv))
+    matrix = np.hstack([rot, (tl - rot @ sl + shift)[:, None]]).astype(np.float32)
     h, w = scene.shape[:2]
     # donor's alpha: its person mask above the line 0.45 eye distances above its eyes
     distance = float(np.linalg.norm(sv))

@@ -4,6 +4,7 @@ is said in each test). All of these run the MediaPipe models: marked slow."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from kiosk.photo import CheckResult, JudgeConfig, PhotoJudge, Verdict, load_image
 from kiosk.photo.checks import CHECK_CODES
-from tests.photo.conftest import PHOTOS
+from tests.photo.conftest import PHOTOS, PHOTOS_R3
 
 pytestmark = pytest.mark.slow
 
@@ -278,6 +279,31 @@ def test_hairband_is_not_a_hat(judge: PhotoJudge) -> None:
     assert result(judge.judge(photo("pass_hv_test2_child_hairband.jpg")), "hat").status == "pass"
 
 
+# Bare heads whose crown is coloured hair or sits on a coloured background: red hair, blond hair on green
+# foliage, a pink hairband, a greyish-brown fringe.
+BARE_CROWNS = [PHOTOS / "fail_hands_pexels_armscrossed.jpg", PHOTOS_R3 / "fail_yoga_toofar_tfex_image3.jpg",
+               PHOTOS / "pass_hv_test2_child_hairband.jpg", PHOTOS / "pass_fr_kit_harington_centred_crop.jpg"]
+# Coloured head coverings: a navy cap, a green hard hat, a green beanie.
+COLOURED_CROWNS = [PHOTOS_R3 / "fail_cap_turned_pseg_kappa.jpg", PHOTOS_R3 / "fail_hardhat_glasses_az_detection3.jpg",
+                   PHOTOS_R3 / "fail_beanie_glasses_child_tfjs_boy_doughnut.jpg"]
+
+
+@pytest.mark.parametrize("path", BARE_CROWNS, ids=lambda p: p.stem)
+def test_hair_crown_is_not_a_covering_colour(judge: PhotoJudge, path: Path) -> None:
+    """Real bare heads with the most colourful crowns of the dev sets (0.07-0.15 of the crown in a colour no
+    hair has): well under the crown limit, whatever the forehead measure says."""
+    hat = result(judge.judge(load_image(path)), "hat")
+    assert hat.details["crown_colour"] < 0.6 * judge.config.hat_max_crown_colour, hat.details
+
+
+@pytest.mark.parametrize("path", COLOURED_CROWNS, ids=lambda p: p.stem)
+def test_coloured_covering_crown_is_over_the_limit(judge: PhotoJudge, path: Path) -> None:
+    """Real coloured head coverings: the crown measure alone already calls them a hat (0.50-0.92)."""
+    hat = result(judge.judge(load_image(path)), "hat")
+    assert hat.details["crown_colour"] > judge.config.hat_max_crown_colour, hat.details
+    assert hat.status == "fail"
+
+
 @pytest.mark.parametrize("name", ["fail_arms_crossed_fr_obama.jpg", "fail_hands_pexels_armscrossed.jpg",
                                   "fail_holding_helmet_sk_astronaut.jpg"])
 def test_arms_not_hanging(judge: PhotoJudge, name: str) -> None:
@@ -363,6 +389,16 @@ def test_video_mode_on_the_real_video() -> None:
     # Labelled fail: performer holding a microphone, a pianist at the side, off-centre.
     assert not any(v.passed for v in verdicts)
     assert sum(v.overlay["pose"] is not None for v in verdicts) >= 15
+
+
+def test_bench_names_every_stage_beside_the_pose_model() -> None:
+    """The bench's CPU breakdown covers every measure `prepare` computes, the checks and the overlay (a
+    smoke test of its keys; the times themselves are figures for `make bench`, never asserted)."""
+    from tests.bench.bench_photo import read_frames, stage_cpu_ms
+
+    stages = stage_cpu_ms(read_frames(limit=3))
+    assert {"checks", "overlay", "prepare_segments", "prepare_normalised_mask"} <= set(stages)
+    assert all(ms >= 0.0 for ms in stages.values())
 
 
 def test_invalid_frame_is_a_kiosk_error(judge: PhotoJudge) -> None:

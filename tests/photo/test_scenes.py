@@ -84,6 +84,24 @@ def test_weak_head_covering_never_passes_silently(judge: PhotoJudge, blue_scenes
         assert hat.message.en == "Confirm: no hat or head covering"
 
 
+# Coloured coverings whose crown no hair colour explains: a navy cap, a green beanie, a green hard hat.
+COLOURED = {"navy_cap": CAPS["black_cap_turned"], **WEAK}
+
+
+@pytest.mark.parametrize("covering", sorted(COLOURED))
+@pytest.mark.parametrize("name", sorted(PEOPLE))
+def test_coloured_covering_worn_back_fails_hat(judge: PhotoJudge, blue_scenes: dict[str, np.ndarray], name: str,
+                                              covering: str) -> None:
+    """Derived: a real coloured covering put on the booth person and moved 0.3 eye distances up the face
+    (scenes.add_hat with lift, worn far back: the forehead is left bare); the crown's colour is no hair
+    colour, so the hat check fails and nothing else does."""
+    verdict = judge.judge(add_hat(judge, blue_scenes[name], load_image(COLOURED[covering]), lift=0.3))
+    hat = verdict.result("hat")
+    assert hat is not None and hat.status == "fail", (hat and hat.status, hat and hat.details)
+    assert hat.details["crown_colour"] > judge.config.hat_max_crown_colour
+    assert [r.code for r in verdict.failures] == ["hat"], [(r.code, r.status) for r in verdict.failures]
+
+
 def test_empty_booth_says_no_person_once(judge: PhotoJudge) -> None:
     """Derived: the blue backdrop alone at booth size, with camera noise and JPEG (scenes.camera_like):
     one failure, "no person"; every check about the person is skipped."""

@@ -71,3 +71,6 @@ def prepare(obs: Observation) -> None:
     colour.colourfulness(obs)
     sharp.sharpness(obs)
     face_norm.normalised_face(obs)
+    face_norm.normalised_mask(obs)
+    face_norm.normalised_lab(obs)
+    face_norm.normalised_dy(obs)  # and the grey face it is taken from

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import cv2
 import numpy as np
 
 from kiosk.photo.checks.base import (
@@ -34,7 +33,7 @@ from kiosk.photo.checks.base import (
     skipped,
     uncertain,
 )
-from kiosk.photo.checks.face_norm import normalised_face, region
+from kiosk.photo.checks.face_norm import normalised_dy, normalised_gray, region
 from kiosk.photo.config import JudgeConfig
 from kiosk.photo.result import CheckResult
 from kiosk.photo.vision import Observation
@@ -46,12 +45,11 @@ SUNGLASSES = Text("请摘下墨镜", "Please take off your sunglasses")
 CONFIRM = Text("确认未戴眼镜", "Confirm: no glasses")
 
 
-def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
+def glasses_measures(gray: np.ndarray, gy: np.ndarray) -> tuple[float, float, float]:
     """(bridge edge strength / face contrast, eye luminance / cheek luminance,
-    lower-rim line strength / face contrast (the weaker of the two eyes))."""
-    gray = cv2.cvtColor(face_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    lower-rim line strength / face contrast (the weaker of the two eyes)), from the normalised grey face and
+    its |d/dy| (face_norm.normalised_gray, normalised_dy)."""
     contrast = float(region(gray, -0.42, 1.11, -0.69, 0.69).std()) + 1.0
-    gy = np.abs(cv2.Sobel(gray, cv2.CV_32F, 0, 1))
     bridge = float(region(gy, -0.17, 0.14, -0.17, 0.17).mean()) / contrast
     rim = min(float(region(gy, 0.2, 0.5, -0.7, -0.25).mean(axis=1).max()),
               float(region(gy, 0.2, 0.5, 0.25, 0.7).mean(axis=1).max())) / contrast
@@ -65,10 +63,10 @@ def glasses_measures(face_bgr: np.ndarray) -> tuple[float, float, float]:
 def check(obs: Observation, cfg: JudgeConfig) -> CheckResult:
     if not person_found(obs, cfg):
         return nobody(CODE)
-    face = normalised_face(obs)
-    if face is None:
+    gray, gy = normalised_gray(obs), normalised_dy(obs)
+    if gray is None or gy is None:
         return skipped(CODE, reason="no_face", message=NO_FACE)
-    bridge, eye_ratio, rim = glasses_measures(face)
+    bridge, eye_ratio, rim = glasses_measures(gray, gy)
     details: dict[str, Any] = {"bridge_edge": round(bridge, 3), "eye_ratio": round(eye_ratio, 3), "rim_edge": round(rim, 3)}
     # Each cue against its limit (1.0 = at the limit); the strongest decides.
     cues = {
