@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.archive.sealing import key_of_another_kiosk
 from kiosk.archive.signing import Signer, public_pem
 from kiosk.db import Database
 from kiosk.models import KioskKey, utcnow
-from kiosk.text import KioskError, Text
 
 
 def register_kiosk(database: Database, kiosk_name: str, signer: Signer) -> KioskKey:
@@ -20,10 +20,7 @@ def register_kiosk(database: Database, kiosk_name: str, signer: Signer) -> Kiosk
         with database.session() as session:
             row = session.scalar(select(KioskKey).where(KioskKey.fingerprint == signer.fingerprint))
             if row is not None and row.kiosk_name != kiosk_name:
-                raise KioskError("signing_key_of_another_kiosk", Text(
-                    f"签名密钥 {signer.fingerprint} 已登记给终端 {row.kiosk_name}：每台终端须有自己的密钥",
-                    f"Signing key {signer.fingerprint} is registered to kiosk {row.kiosk_name}: "
-                    "every kiosk needs its own key"))
+                raise key_of_another_kiosk(signer.fingerprint, row.kiosk_name)
             if row is None:
                 row = KioskKey(kiosk_name=kiosk_name, fingerprint=signer.fingerprint,
                                public_key_pem=public_pem(signer.public_key).decode())

@@ -99,6 +99,7 @@ PROBLEM_WORDS: dict[str, Text] = {
     "bad_signature": Text("签名无效", "Bad signature"),
     "missing_signature": Text("缺少签名", "Signature missing"),
     "unknown_key": Text("签名密钥未知", "Unknown key"),
+    "wrong_kiosk_key": Text("用了别的终端的签名密钥", "Signed with another kiosk's key"),
     "missing_manifest": Text("清单缺失", "Manifest missing"),
     "broken_link": Text("清单链断裂", "Chain link broken"),
     "duplicate_sequence": Text("清单序号重复", "Duplicate sequence"),
