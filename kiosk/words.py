@@ -157,6 +157,7 @@ TARGET_KIND_WORDS: dict[str, Text] = {
     "case": Text("案件", "Case"),
     "cases": Text("案件", "Cases"),
     "access_log": Text("访问日志", "Access log"),
+    "kiosks": Text("终端", "Kiosks"),
     "attachment": Text("材料", "Document"),
     "photo_attempt": Text("照片", "Photo"),
     "user": Text("用户", "User"),
@@ -175,6 +176,13 @@ REFUSAL_WORDS: dict[str, Text] = {
     "file_missing": Text("文件已不在档案中", "File no longer in the archive"),
     "file_altered": Text("文件校验失败", "File failed its integrity check"),
     "error": Text("其他错误", "Other error"),
+}
+
+# A kiosk's chain on the portal's kiosk page (kiosk.kiosks.ChainStatus).
+CHAIN_STATUS_WORDS: dict[str, Text] = {
+    "intact": Text("哈希链完好", "Chain intact"),
+    "damaged": Text("哈希链异常", "Chain damaged"),
+    "empty": Text("尚无封存", "Nothing sealed yet"),
 }
 
 CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain codes (a StrEnum is a str)
@@ -202,6 +210,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "face_verdict": FACE_VERDICT_NAMES,
     "problem": PROBLEM_WORDS,
     "refusal": REFUSAL_WORDS,
+    "chain_status": CHAIN_STATUS_WORDS,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").
 CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}

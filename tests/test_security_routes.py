@@ -74,6 +74,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("audit.export", "POST"): "LFAAL",
     ("audit.legal_hold", "POST"): "LFFAL",
     ("audit.access_log", "GET"): "LFFAL",
+    ("audit.kiosks", "GET"): "LFAAL",         # which kiosk: registered kiosks, keys, chains (no evidence)
     ("booth.open_booth", "GET"): "AAAAA",     # whoever holds the token (it is the booth's secret)
     ("booth.booth_screen", "GET"): "AAAAA",   # without the cookie: the waiting page only
     ("booth.booth_events", "GET"): "FFFFA",
@@ -232,9 +233,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 60
-    assert counts == {"anonymous": "A10L46F4N0", "staff": "A47L1F11N1", "auditor": "A16L1F43N0",
-                      "admin": "A56L1F2N1", "booth": "A14L46F0N0"}
+    assert len(ROUTES) == 61
+    assert counts == {"anonymous": "A10L47F4N0", "staff": "A47L1F12N1", "auditor": "A17L1F43N0",
+                      "admin": "A57L1F2N1", "booth": "A14L47F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST

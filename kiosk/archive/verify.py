@@ -33,6 +33,7 @@ from kiosk.archive.manifest import (
     parse_name,
     read_manifest,
 )
+from kiosk.archive.pack import trusted_keys
 from kiosk.archive.problems import Problem
 from kiosk.archive.record import record_problems
 from kiosk.archive.recovery import QUARANTINE_DIR
@@ -40,7 +41,6 @@ from kiosk.archive.sealing import (
     CHAIN_HEAD_KEY,
     KIOSK_CHAIN_HEAD_PREFIX,
     PENDING_DIR,
-    SIGNING_KEY_PREFIX,
     kiosk_chain_key,
 )
 from kiosk.archive.signing import KEYS_DIR, load_archive_keys, public_raw, verify_signature
@@ -119,12 +119,7 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
     report = ArchiveReport()
     root = store.root
     keys = load_archive_keys(root)
-    trusted: dict[str, bytes] | None = None
-    if session is not None:
-        trusted = {
-            s.key[len(SIGNING_KEY_PREFIX):]: bytes(s.value)
-            for s in session.scalars(select(Setting).where(Setting.key.startswith(SIGNING_KEY_PREFIX)))
-        }
+    trusted = trusted_keys(session) if session is not None else None
 
     # -- manifests: names, signatures
     by_seq: dict[int, list[ManifestFile]] = defaultdict(list)
@@ -387,11 +382,19 @@ def check_chain_keys(report: ArchiveReport, chain: Chain, kiosk_of_key: dict[str
                            f"kiosk {chain.kiosk}: signed with key {fp}, which is registered to kiosk {owner}")
 
 
-def check_chain_heads(report: ArchiveReport, session: Session, db_seals: list[Seal]) -> None:
-    """Each chain head recorded in the database against its chain's last Seal row (a removed last link)."""
+def check_chain_heads(report: ArchiveReport, session: Session, db_seals: list[Seal], only: str | None = None) -> None:
+    """Each chain head recorded in the database (`only` that kiosk's) against its chain's last Seal row (a removed
+    last link)."""
+    if only is not None:
+        heads: list[tuple[str, str, Seal | None, Setting | None]] = []
+        last = [s for s in db_seals if s.kiosk_name == only and s.chain_sequence is not None]
+        last.sort(key=lambda s: s.chain_sequence or 0)
+        heads.append((only, f"kiosk {only}, chain head", last[-1] if last else None,
+                      session.get(Setting, kiosk_chain_key(only))))
+        _compare_heads(report, heads)
+        return
     legacy = [s for s in db_seals if s.chain_sequence is None]
-    heads: list[tuple[str, str, Seal | None, Setting | None]] = [
-        ("", "chain head", legacy[-1] if legacy else None, session.get(Setting, CHAIN_HEAD_KEY))]
+    heads = [("", "chain head", legacy[-1] if legacy else None, session.get(Setting, CHAIN_HEAD_KEY))]
     last_of: dict[str, Seal] = {}
     for seal in db_seals:
         if seal.chain_sequence is not None and (
@@ -404,6 +407,10 @@ def check_chain_heads(report: ArchiveReport, session: Session, db_seals: list[Se
         heads.append((name, f"kiosk {name}, chain head", last_of.get(name), by_key.pop(kiosk_chain_key(name), None)))
     for row in by_key.values():  # a long kiosk name's head whose kiosk has no Seal row left
         heads.append((row.key, f"{row.key}", None, row))
+    _compare_heads(report, heads)
+
+
+def _compare_heads(report: ArchiveReport, heads: list[tuple[str, str, Seal | None, Setting | None]]) -> None:
     for name, subject, last, head in heads:
         if head is None:
             continue
@@ -414,6 +421,27 @@ def check_chain_heads(report: ArchiveReport, session: Session, db_seals: list[Se
             report.add("missing_manifest", subject, f"{zh_who}链尾的清单被删除",
                        f"{en_who}the database's chain head is {bytes(head.value).decode()[:24]}…, the last Seal row "
                        f"is {expected}")
+
+
+def kiosk_chain_problems(session: Session, store: BlobStore, kiosk_name: str) -> list[Problem]:
+    """One kiosk's chain checked now: each manifest's hash, signature and key (registered to this kiosk), every
+    link present and naming the previous one, the chain head. The rest of the archive is not read."""
+    report = ArchiveReport()
+    seals = list(session.scalars(select(Seal).where(Seal.kiosk_name == kiosk_name, Seal.chain_sequence.is_not(None))
+                                 .order_by(Seal.sequence)))
+    keys, trusted = load_archive_keys(store.root), trusted_keys(session)
+    by_seq: dict[int, list[ManifestFile]] = defaultdict(list)
+    for seal in seals:
+        path = store.root / MANIFEST_DIR / manifest_name(seal.sequence, seal.manifest_sha256)
+        if path.exists():
+            mf = read_manifest(path)
+            by_seq[seal.sequence].append(mf)
+            check_manifest(report, mf, keys, trusted)
+    for chain in chains_of(by_seq, seals):
+        check_chain(report, chain, with_db=True)
+        check_chain_keys(report, chain, kiosk_keys(session))
+    check_chain_heads(report, session, seals, only=kiosk_name)
+    return report.problems
 
 
 def archive_summary(report: ArchiveReport) -> str:
