@@ -67,13 +67,13 @@ def wait_up(port: int, timeout: float = 60.0) -> None:
 
 
 class Session:
-    """One logged-in staff session over a keep-alive connection."""
+    """One logged-in session (staff unless told) over a keep-alive connection."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, username: str = "staff", password: str = PASSWORD) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
         token = json.loads(self.get("/api/csrf")[1])["csrf_token"]
-        body = urllib.parse.urlencode({"username": "staff", "password": PASSWORD, "csrf_token": token})
+        body = urllib.parse.urlencode({"username": username, "password": password, "csrf_token": token})
         status, _ = self.send("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
         if status != 302:
             raise RuntimeError(f"login failed: {status}")
