@@ -66,6 +66,15 @@ class Spool:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
+    @classmethod
+    def of_kiosk(cls, var_dir: Path) -> Spool:
+        """The kiosk's spool, under its var folder."""
+        return cls(Path(var_dir) / SPOOL_DIR)
+
+    def waiting(self) -> int:
+        """How many jobs wait for the database (a folder listing: no database needed)."""
+        return sum(1 for _ in self.folder.glob("*.json")) if self.folder.is_dir() else 0
+
     def put(self, job: SpoolJob, jpeg: bytes) -> None:
         """Keep `job` and its photo durably (the photo first: a job file always has its photo)."""
         self.folder.mkdir(parents=True, exist_ok=True)

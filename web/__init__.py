@@ -23,6 +23,7 @@ from kiosk.files import DISK_FULL, is_disk_full
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
+from kiosk.spool import SPOOLED
 from kiosk.text import KioskError, Text, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
 from web import api, appointments, audit, auth, booth, counter, documents, progress, services, users
@@ -145,7 +146,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"T": tr, "lang": current_lang(), "current_user": current_user(), "csrf_token": generate_csrf,
-                "kiosk_name": settings.kiosk_name}
+                "kiosk_name": settings.kiosk_name, "spooled": services.get_spool(app).waiting, "SPOOLED": SPOOLED}
 
     # The names of states, roles and statuses, for templates to compare with (spelled once, in kiosk/).
     app.jinja_env.globals.update(
