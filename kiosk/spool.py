@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 SPOOL_DIR = "spool"
 DONE_PREFIX = "spool:"
 FINISH_MOVE = "finish_verification"
+DATABASE_UNAVAILABLE = Text("数据库暂时不可用，请稍后重试；本机已保存的照片会在恢复后自动封存",
+                            "Database unavailable: try again shortly; photos kept on this kiosk are sealed when it is back")
 SPOOLED = Text("数据库暂时不可用，照片已保存在本机，恢复后自动封存",
                "Database unavailable: photo kept on this kiosk, it will be sealed when the database is back")
 

@@ -23,7 +23,7 @@ from kiosk.files import DISK_FULL, is_disk_full
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
-from kiosk.spool import SPOOLED
+from kiosk.spool import DATABASE_UNAVAILABLE, SPOOLED, unreachable
 from kiosk.text import KioskError, Text, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
 from web import api, appointments, audit, auth, booth, counter, documents, progress, services, users
@@ -201,6 +201,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if is_disk_full(err):  # a full disk anywhere (database, temporary files, a library's own write)
             log.error("disk full on %s %s: %s", request.method, request.path, err)
             return _error_response("disk_full", DISK_FULL, 507)
+        if unreachable(err):  # the counter says so plainly; photos already spooled wait on this kiosk
+            log.error("database unreachable on %s %s: %s", request.method, request.path, err)
+            return _error_response("database_unavailable", SPOOLED if services.get_spool(app).waiting() else
+                                   DATABASE_UNAVAILABLE, 503)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error_response("internal_error", ERROR_TEXTS[500], 500)
 

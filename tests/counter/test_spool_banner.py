@@ -31,3 +31,21 @@ def test_drainer_drains_at_start_and_keeps_a_refused_job(app, tmp_path):
     drainer.start()
     drainer.stop()  # the first round runs before the thread waits
     assert [j.case_number for j in spool.jobs()] == ["BK-NO-SUCH-CASE"]  # refused (no such case): kept for staff
+
+
+def test_an_unreachable_database_is_named_plainly_not_as_an_internal_error(app, client):
+    from sqlalchemy.exc import OperationalError
+
+    class ServerGone(Exception):
+        pass
+
+    def down():
+        raise OperationalError("SELECT 1", {}, ServerGone("connection refused"), connection_invalidated=True)
+
+    app.add_url_rule("/_test_database_down", "database_down", down)
+    answer = client.get("/_test_database_down", headers={"Accept": "application/json"})
+    assert answer.status_code == 503 and answer.get_json()["error"] == "database_unavailable"
+    assert "数据库暂时不可用" in answer.get_json()["message"]["zh"]
+    get_spool(app).put(job(), jpeg(3))
+    answer = client.get("/_test_database_down", headers={"Accept": "application/json"})
+    assert "照片已保存在本机，恢复后自动封存" in answer.get_json()["message"]["zh"]
