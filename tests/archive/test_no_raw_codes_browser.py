@@ -71,7 +71,7 @@ def walk_case(app):
             if att.override_reason:
                 att.override_reason = "复印件清晰，已人工核对原件"
         finish(s, case, users["wangli"])
-        sealing.seal_case(s, archive.store, archive.signer, case, users["wangli"], "counter-2")
+        sealing.seal_case(s, archive.store, archive.signer, case, users["wangli"], archive.kiosk_name)  # its own key
         case_id = case.id
     return case_id
 
@@ -117,6 +117,7 @@ def test_counter_audit_and_pdf_show_words_not_codes(live_server, browser, walk_c
         _login(page, base, "zhaomin")
         visit("/audit/")
         visit(f"/audit/?number={NUMBER}")
+        visit("/audit/kiosks")
         visit(f"/audit/cases/{NUMBER}")
         with page.expect_download() as info:
             page.click("#export-button")
