@@ -344,14 +344,20 @@ class AccessLogEntry(Base):
 
 
 class Seal(Base):
-    """One sealing of a case's evidence: the manifest in the archive, its place in the archive-wide hash chain."""
+    """One sealing of a case's evidence: the manifest in the archive and its place in its kiosk's hash chain.
+
+    `sequence` numbers every manifest of the archive (unique, may have gaps on PostgreSQL); `chain_sequence` is the
+    position in the sealing kiosk's own chain (1, 2, ...), None for manifests of the archive-wide chain that kiosks
+    shared before per-kiosk chains (format 1)."""
 
     __tablename__ = "seals"
-    __table_args__ = (Index("ix_seals_case_seq", "case_id", "sequence"),)
+    __table_args__ = (Index("ix_seals_case_seq", "case_id", "sequence"),
+                      UniqueConstraint("kiosk_name", "chain_sequence", name="uq_seals_kiosk_chain"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
-    sequence: Mapped[int] = mapped_column(Integer, unique=True)  # position in the archive-wide chain
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)  # archive-wide number (manifest file name)
+    chain_sequence: Mapped[int | None] = mapped_column(Integer, default=None)  # position in the kiosk's chain
     kind: Mapped[str] = mapped_column(String(16))  # SealKind
     manifest_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     prev_manifest_sha256: Mapped[str] = mapped_column(String(64))

@@ -115,6 +115,7 @@ PROBLEM_WORDS: dict[str, Text] = {
     "bad_signature": Text("签名无效", "Bad signature"),
     "missing_signature": Text("缺少签名", "Signature missing"),
     "unknown_key": Text("签名密钥未知", "Unknown key"),
+    "wrong_kiosk_key": Text("用了别的终端的签名密钥", "Signed with another kiosk's key"),
     "missing_manifest": Text("清单缺失", "Manifest missing"),
     "broken_link": Text("清单链断裂", "Chain link broken"),
     "duplicate_sequence": Text("清单序号重复", "Duplicate sequence"),
@@ -176,6 +177,7 @@ TARGET_KIND_WORDS: dict[str, Text] = {
     "case": Text("案件", "Case"),
     "cases": Text("案件", "Cases"),
     "access_log": Text("访问日志", "Access log"),
+    "kiosks": Text("终端", "Kiosks"),
     "attachment": Text("材料", "Document"),
     "photo_attempt": Text("照片", "Photo"),
     "user": Text("用户", "User"),
@@ -194,6 +196,13 @@ REFUSAL_WORDS: dict[str, Text] = {
     "file_missing": Text("文件已不在档案中", "File no longer in the archive"),
     "file_altered": Text("文件校验失败", "File failed its integrity check"),
     "error": Text("其他错误", "Other error"),
+}
+
+# A kiosk's chain on the portal's kiosk page (kiosk.kiosks.ChainStatus).
+CHAIN_STATUS_WORDS: dict[str, Text] = {
+    "intact": Text("哈希链完好", "Chain intact"),
+    "damaged": Text("哈希链异常", "Chain damaged"),
+    "empty": Text("尚无封存", "Nothing sealed yet"),
 }
 
 CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain codes (a StrEnum is a str)
@@ -224,6 +233,7 @@ CATALOGUE: dict[str, Mapping[Any, Text]] = {  # keys: StrEnum members or plain c
     "camera_check": CAMERA_CHECK_WORDS,
     "camera_check_status": CAMERA_CHECK_STATUS_WORDS,
     "refusal": REFUSAL_WORDS,
+    "chain_status": CHAIN_STATUS_WORDS,
 }
 # A check code may be a photo or a document check; the document's word wins where both exist ("colour").
 CATALOGUE["check"] = {**PHOTO_CHECK_WORDS, **DOCUMENT_CHECK_WORDS}

@@ -63,11 +63,7 @@ class TemporaryPostgres:
                   "--locale=C.UTF-8" if shutil.which("locale") else "--no-locale")
         for attempt in range(3):  # another test process (pytest-xdist worker) may take the port first
             try:
-                self._run(
-                    str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"), "-w",
-                    "-t", "60", "-o", f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off",
-                    "start",
-                )
+                self.start()
                 break
             except subprocess.CalledProcessError:
                 if attempt == 2:
@@ -84,6 +80,18 @@ class TemporaryPostgres:
                 time.sleep(0.2)
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "kiosk_test")
         return self
+
+    def start(self) -> None:
+        """Start the server (again) on its port."""
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"), "-w",
+            "-t", "60", "-o", f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`mode` immediate: like a crash or a pulled cable, no clean shutdown)."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

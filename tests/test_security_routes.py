@@ -75,6 +75,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("audit.export", "POST"): "LFAAL",
     ("audit.legal_hold", "POST"): "LFFAL",
     ("audit.access_log", "GET"): "LFFAL",
+    ("audit.kiosks", "GET"): "LFAAL",         # which kiosk: registered kiosks, keys, chains (no evidence)
     ("booth.open_booth", "GET"): "AAAAA",     # whoever holds the token (it is the booth's secret)
     ("booth.booth_screen", "GET"): "AAAAA",   # without the cookie: the waiting page only
     ("booth.booth_events", "GET"): "FFFFA",
@@ -242,9 +243,9 @@ def test_route_table_counts() -> None:
     """The table's totals per role (a change here is a deliberate change of who may do what)."""
     counts = {role: "".join(f"{c}{sum(1 for v in ROUTES.values() if v[i] == c)}" for c in "ALFN")
               for i, role in enumerate(ROLES)}
-    assert len(ROUTES) == 68
-    assert counts == {"anonymous": "A10L54F4N0", "staff": "A48L1F18N1", "auditor": "A16L1F51N0",
-                      "admin": "A62L1F2N3", "booth": "A14L54F0N0"}
+    assert len(ROUTES) == 69
+    assert counts == {"anonymous": "A10L55F4N0", "staff": "A48L1F19N1", "auditor": "A17L1F51N0",
+                      "admin": "A63L1F2N3", "booth": "A14L55F0N0"}
 
 
 # ---------------------------------------------------------------- CSRF on every POST

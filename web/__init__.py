@@ -23,6 +23,7 @@ from kiosk.files import DISK_FULL, is_disk_full
 from kiosk.models import ATTEMPT_STATUS_NAMES, AttachmentStatus, AttemptStatus, CaptureTrigger
 from kiosk.roles import READER_ROLES, ROLE_NAMES, STAFF_ROLES, Role
 from kiosk.settings import Settings, load_settings
+from kiosk.spool import DATABASE_UNAVAILABLE, SPOOLED, unreachable
 from kiosk.text import KioskError, Text, human_bytes, mask_number
 from kiosk.workflow import EDITABLE_STATES, State
 from web import (
@@ -168,7 +169,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"T": tr, "lang": current_lang(), "current_user": current_user(), "csrf_token": generate_csrf,
-                "kiosk_name": settings.kiosk_name}
+                "kiosk_name": settings.kiosk_name, "spooled": services.get_spool(app).waiting, "SPOOLED": SPOOLED}
 
     # The names of states, roles and statuses, for templates to compare with (spelled once, in kiosk/).
     app.jinja_env.globals.update(
@@ -224,6 +225,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if is_disk_full(err):  # a full disk anywhere (database, temporary files, a library's own write)
             log.error("disk full on %s %s: %s", request.method, request.path, err)
             return _error_response("disk_full", DISK_FULL, 507)
+        if unreachable(err):  # the counter says so plainly; photos already spooled wait on this kiosk
+            log.error("database unreachable on %s %s: %s", request.method, request.path, err)
+            return _error_response("database_unavailable", SPOOLED if services.get_spool(app).waiting() else
+                                   DATABASE_UNAVAILABLE, 503)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error_response("internal_error", ERROR_TEXTS[500], 500)
 

@@ -19,6 +19,7 @@ from kiosk.archive import portal
 from kiosk.archive.access_log import ACTIONS, verify_access_log
 from kiosk.archive.retention import set_legal_hold
 from kiosk.archive.search import PAGE_SIZE, SearchFilters, sealed_only_for, search_cases, staff_members
+from kiosk.kiosks import kiosk_overview, sealing_kiosk
 from kiosk.models import Case
 from kiosk.roles import READER_ROLES, Role
 from kiosk.text import KioskError
@@ -114,6 +115,7 @@ def case_view(number: str) -> Any:
         photo_sha=seen.photo_sha, overlay=seen.overlay, users=seen.users, overrides=seen.overrides,
         states=STATE_NAMES, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES, id_types=ID_TYPES,
         attachment_names=ATTACHMENT_NAMES, documents=seen.documents, retention_days=archive.retention_days,
+        sealed_by_kiosk=sealing_kiosk(session, case.id),
     )
 
 
@@ -164,6 +166,16 @@ def legal_hold(number: str) -> Any:
     session.commit()
     flash(("已设置法律保全", "The case is on legal hold") if hold else ("已解除法律保全", "Legal hold released"))
     return redirect(url_for("audit.case_view", number=number), 303)
+
+
+# ------------------------------------------------------------------ kiosks (auditors and admins)
+
+@bp.get("/kiosks")
+@role_required(*READER_ROLES)
+def kiosks() -> Any:
+    """Which kiosk: every registered kiosk, its key fingerprints, last seen, cases sealed and its chain checked now."""
+    log_access("view", "kiosks")
+    return render_template("audit/kiosks.html", kiosks=kiosk_overview(get_session(), get_archive().store))
 
 
 # ------------------------------------------------------------------ access log (admins)

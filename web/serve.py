@@ -25,6 +25,7 @@ from capture import AUTO, CameraError, resolve_source
 from kiosk.accounts import count_users
 from kiosk.db import Database, init_db
 from kiosk.settings import ROLES, Settings, load_settings
+from kiosk.spool import SpoolDrainer
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ def _run_kiosk(settings: Settings, database: Database) -> int:
     from web import create_app
 
     app = create_app({"SETTINGS": settings, "DATABASE": database})
+    from web.services import get_archive, get_spool
+
+    drainer = SpoolDrainer(database, get_archive(app), get_spool(app))  # drains at start, then every 10 s
+    drainer.start()
     url = f"http://{settings.host}:{settings.port}"
     print(f"Beian Kiosk / 备案核验终端 on {url}  (role kiosk, camera: {settings.camera}, kiosk: {settings.kiosk_name})")
     print(f"  counter: {url}/cases    booth screen: open the link from a case's photo station", flush=True)
@@ -79,6 +84,7 @@ def _run_kiosk(settings: Settings, database: Database) -> int:
     finally:
         from web.booth import stop_booth
 
+        drainer.stop()
         stop_booth(app)
         database.dispose()
     return 0

@@ -16,6 +16,7 @@ from kiosk.identity.case_match import FaceGate
 from kiosk.identity.match import matcher_from_settings
 from kiosk.kiosks import register_kiosk
 from kiosk.settings import Settings
+from kiosk.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,16 @@ def init_app(app: Flask, settings: Settings, database: Database) -> None:
     writers.register_writer(archive.store.root)  # recovery after a crash of this process knows it is gone
     if archive.signer is not None:
         register_kiosk(database, settings.kiosk_name, archive.signer)
+    app.extensions["kiosk.spool"] = Spool.of_kiosk(settings.var_dir)
     app.extensions["kiosk.calendar"] = load_calendar(settings.holidays_file)
     app.extensions["kiosk.face_gate"] = (
         FaceGate(archive.store, lambda: matcher_from_settings(settings)) if settings.face_match else None)
     budget.configure(settings.decode_megapixels)
+
+
+def get_spool(app: Flask | None = None) -> Spool:
+    """The kiosk's outage spool (photos and jobs waiting for the database)."""
+    return (app or current_app).extensions["kiosk.spool"]
 
 
 def get_archive(app: Flask | None = None) -> Archive:

@@ -1,7 +1,11 @@
 """Manifests: canonical JSON files, one per sealing, named `manifests/<sequence>-<sha256>.json`.
 
 A manifest lists every file of one sealing (hash, size, what it is), who sealed it on which kiosk and when, and the
-SHA-256 of the previous manifest in the archive-wide chain (GENESIS for the first). Its detached Ed25519
+SHA-256 of the previous manifest in that kiosk's own chain (GENESIS for the first), signed with that kiosk's key:
+several kiosks sealing into one database and archive each extend their own chain (`chain_sequence` 1, 2, ...), so
+they neither wait for nor link to one another. `sequence` numbers the manifests of the whole archive (the file
+name; unique, with gaps where a sealing rolled back). Format 1 manifests (before per-kiosk chains) form one
+archive-wide chain by `sequence` and stay verifiable as such. Its detached Ed25519
 signature sits beside it as `<name>.sig`. Kinds: "seal" (first sealing of a case), "correction" (a new sealing
 that supersedes an older one; the old one stays), "tombstone" (retention expiry removed these blobs).
 """
@@ -18,7 +22,8 @@ from typing import Any
 
 from kiosk.models import SealKind
 
-FORMAT = "beian-kiosk-manifest/1"
+FORMAT = "beian-kiosk-manifest/2"
+ARCHIVE_CHAIN_FORMAT = "beian-kiosk-manifest/1"  # one archive-wide chain, before per-kiosk chains
 EVIDENCE_FORMAT = "beian-kiosk-evidence/1"
 GENESIS = "0" * 64
 MANIFEST_DIR = "manifests"
@@ -83,6 +88,13 @@ def read_manifest(path: Path) -> ManifestFile:
     except ValueError:
         content = None
     return ManifestFile(path, parsed[0], parsed[1], data, content)
+
+
+def kiosk_chain_of(content: dict[str, Any] | None) -> str | None:
+    """The kiosk whose chain a manifest belongs to, None for one of the archive-wide chain (format 1)."""
+    if content is None or content.get("chain_sequence") is None:
+        return None
+    return str(content.get("kiosk_name", ""))
 
 
 def live_files(content: dict[str, Any]) -> list[dict[str, Any]]:

@@ -130,8 +130,10 @@ def case_integrity(session: Session, store: BlobStore, case_id: int) -> CaseInte
             report.add("db_mismatch", f"{MANIFEST_DIR}/{path.name}", "清单与数据库记录的前一环不符",
                        "previous-manifest hash differs from the database")
         prev = seal.prev_manifest_sha256
-        if seal.sequence > 1 or prev != GENESIS:
-            ppath = manifest_path(store.root, seal.sequence - 1, prev)
+        position = seal.chain_sequence if seal.chain_sequence is not None else seal.sequence
+        if position > 1 or prev != GENESIS:  # the previous link of its kiosk's chain (or of the format 1 chain)
+            before = session.scalar(select(Seal.sequence).where(Seal.manifest_sha256 == prev))
+            ppath = manifest_path(store.root, before if before is not None else seal.sequence - 1, prev)
             if not ppath.exists() or sha256_hex(ppath.read_bytes()) != prev:
                 report.add("broken_link", f"{MANIFEST_DIR}/{path.name}", "链中前一清单缺失或被修改",
                            f"the previous manifest {prev[:16]}… is missing or altered")

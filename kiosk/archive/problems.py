@@ -14,6 +14,7 @@ CODES = (
     "bad_signature",
     "missing_signature",
     "unknown_key",
+    "wrong_kiosk_key",
     "missing_manifest",
     "broken_link",
     "duplicate_sequence",

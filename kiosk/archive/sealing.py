@@ -1,9 +1,11 @@
-"""Sealing: write a case's evidence manifest into the archive-wide, signed hash chain.
+"""Sealing: write a case's evidence manifest into the sealing kiosk's own signed hash chain.
 
 Write order (each step atomic: temporary file, fsync, rename, fsync of the folder):
 
-1. lock the chain head in the database (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), take
-   the next sequence and add the Seal row, flushed (not committed) so that a race on the sequence fails now;
+1. lock the kiosk's chain head in the database (SELECT ... FOR UPDATE on PostgreSQL, so other kiosks do not wait;
+   SQLite serialises writers), take the kiosk's next chain position and the archive's next manifest number (a
+   PostgreSQL sequence; on SQLite the last plus one) and add the Seal row, flushed (not committed) so that a race
+   fails now;
 2. a journal file `pending/<manifest name>.<host>~<pid>.json` naming what is about to be written;
 3. the evidence snapshot blob (encrypted: it holds ID numbers and OCR readings);
 4. the detached signature, then the manifest itself;
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.archive.access_anchor import ANCHOR_FIELD, access_head, write_checkpoint
@@ -38,15 +40,17 @@ from kiosk.archive.manifest import (
     manifest_path,
     signature_path,
 )
-from kiosk.archive.signing import Signer, public_raw
+from kiosk.archive.signing import Signer, public_pem, public_raw
 from kiosk.archive.store import BlobStore, sha256_hex
 from kiosk.files import atomic_write, tmp_owner
-from kiosk.models import BlobRecord, Case, CaseEvent, Seal, SealKind, Setting, User
+from kiosk.models import BlobRecord, Case, CaseEvent, KioskKey, Seal, SealKind, Setting, User
 from kiosk.text import KioskError, Text
 
 log = logging.getLogger(__name__)
 
-CHAIN_HEAD_KEY = "archive_chain_head"
+CHAIN_HEAD_KEY = "archive_chain_head"  # head of the archive-wide chain of format 1 manifests (no longer grows)
+KIOSK_CHAIN_HEAD_PREFIX = "chain_head:"
+ARCHIVE_SEQUENCE = "archive_sequence"  # PostgreSQL sequence numbering manifests (migration 203417d9032e)
 SIGNING_KEY_PREFIX = "signing_key:"
 PENDING_DIR = "pending"
 _PENDING = "kiosk.archive.pending_seals"
@@ -77,20 +81,53 @@ def _head_value(sequence: int, sha256: str) -> bytes:
     return f"{sequence}:{sha256}".encode()
 
 
-def lock_chain_head(session: Session) -> tuple[Setting, int, str]:
-    """Lock the chain head row (PostgreSQL) and return it with the last (sequence, manifest hash).
+def kiosk_chain_key(kiosk_name: str) -> str:
+    """The `settings` key of `kiosk_name`'s chain head (a digest of the name when the name is too long for it)."""
+    key = KIOSK_CHAIN_HEAD_PREFIX + kiosk_name
+    return key if len(key) <= 64 else KIOSK_CHAIN_HEAD_PREFIX + "#" + sha256_hex(kiosk_name.encode())[:48]
 
-    Raises KioskError(archive_chain_mismatch) when the recorded head disagrees with the last Seal row.
-    """
-    def last_seal() -> tuple[int, str]:
-        last = session.scalars(select(Seal).order_by(Seal.sequence.desc()).limit(1)).first()
-        return (last.sequence, last.manifest_sha256) if last else (0, GENESIS)
 
-    row = lock_head_row(session, CHAIN_HEAD_KEY, lambda: _head_value(*last_seal()))
-    sequence, sha = last_seal()
-    if bytes(row.value) != _head_value(sequence, sha):
-        raise chain_mismatch(bytes(row.value).decode(errors="replace"), f"{sequence}:{sha}")
-    return row, sequence, sha
+def last_kiosk_link(session: Session, kiosk_name: str) -> tuple[int, str]:
+    """(chain position, manifest hash) of `kiosk_name`'s newest manifest, (0, GENESIS) before its first."""
+    last = session.scalars(select(Seal).where(Seal.kiosk_name == kiosk_name, Seal.chain_sequence.is_not(None))
+                           .order_by(Seal.chain_sequence.desc()).limit(1)).first()
+    return (last.chain_sequence or 0, last.manifest_sha256) if last else (0, GENESIS)
+
+
+def lock_kiosk_chain(session: Session, kiosk_name: str) -> tuple[Setting, int, str]:
+    """Lock `kiosk_name`'s chain head row and return it with the kiosk's last (chain position, manifest hash).
+    Other kiosks' chains are not locked. Raises KioskError(archive_chain_mismatch) when the recorded head
+    disagrees with the kiosk's last Seal row."""
+    row = lock_head_row(session, kiosk_chain_key(kiosk_name), lambda: _head_value(*last_kiosk_link(session, kiosk_name)))
+    position, sha = last_kiosk_link(session, kiosk_name)
+    if bytes(row.value) != _head_value(position, sha):
+        raise chain_mismatch(f"{kiosk_name} {bytes(row.value).decode(errors='replace')}", f"{position}:{sha}")
+    return row, position, sha
+
+
+def next_sequence(session: Session) -> int:
+    """The archive's next manifest number: PostgreSQL's archive_sequence (no lock shared by kiosks; a rolled back
+    sealing leaves a gap), elsewhere the last plus one (SQLite: the caller already holds the write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.scalar(text(f"SELECT nextval('{ARCHIVE_SEQUENCE}')")))
+    return int(session.scalar(select(func.coalesce(func.max(Seal.sequence), 0))) or 0) + 1
+
+
+def register_kiosk_key(session: Session, kiosk_name: str, signer: Signer) -> None:
+    """Make sure `signer`'s key is in the kiosk registry under `kiosk_name` (in this transaction). Raises
+    KioskError(signing_key_of_another_kiosk) when the key is registered to another kiosk."""
+    row = session.scalar(select(KioskKey).where(KioskKey.fingerprint == signer.fingerprint))
+    if row is None:
+        session.add(KioskKey(kiosk_name=kiosk_name, fingerprint=signer.fingerprint,
+                             public_key_pem=public_pem(signer.public_key).decode()))
+    elif row.kiosk_name != kiosk_name:
+        raise key_of_another_kiosk(signer.fingerprint, row.kiosk_name)
+
+
+def key_of_another_kiosk(fingerprint: str, owner: str) -> KioskError:
+    return KioskError("signing_key_of_another_kiosk", Text(
+        f"签名密钥 {fingerprint} 已登记给终端 {owner}：每台终端须有自己的密钥",
+        f"Signing key {fingerprint} is registered to kiosk {owner}: every kiosk needs its own key"))
 
 
 def register_signing_key(session: Session, signer: Signer) -> None:
@@ -184,8 +221,10 @@ def append_manifest(
     IntegrityError when another kiosk took the same sequence (retry the whole transaction).
     """
     now = now or dt.datetime.now(dt.UTC)
-    head, last_seq, last_sha = lock_chain_head(session)
-    sequence = last_seq + 1
+    head, last_position, last_sha = lock_kiosk_chain(session, kiosk_name)
+    position = last_position + 1
+    sequence = next_sequence(session)
+    register_kiosk_key(session, kiosk_name, signer)
     register_signing_key(session, signer)
     signer.publish(store.root)
 
@@ -204,6 +243,7 @@ def append_manifest(
     content: dict[str, Any] = {
         "format": FORMAT,
         "sequence": sequence,
+        "chain_sequence": position,
         "kind": kind,
         "prev_manifest_sha256": last_sha,
         "case": {"id": case.id, "number": case.number} if case is not None else None,
@@ -225,6 +265,7 @@ def append_manifest(
     seal = Seal(
         case_id=case.id if case is not None else None,
         sequence=sequence,
+        chain_sequence=position,
         kind=kind,
         manifest_sha256=sha,
         prev_manifest_sha256=last_sha,
@@ -235,7 +276,7 @@ def append_manifest(
         retain_until=retain_until,
     )
     session.add(seal)
-    head.value = _head_value(sequence, sha)
+    head.value = _head_value(position, sha)
     seen: set[str] = set()
     for f in files:
         if f["sha256"] not in seen:

@@ -27,18 +27,25 @@ from kiosk.archive.manifest import (
     GENESIS,
     MANIFEST_DIR,
     ManifestFile,
+    kiosk_chain_of,
     live_files,
     manifest_name,
     parse_name,
     read_manifest,
 )
+from kiosk.archive.pack import trusted_keys
 from kiosk.archive.problems import Problem
 from kiosk.archive.record import record_problems
 from kiosk.archive.recovery import QUARANTINE_DIR
-from kiosk.archive.sealing import CHAIN_HEAD_KEY, PENDING_DIR, SIGNING_KEY_PREFIX
+from kiosk.archive.sealing import (
+    CHAIN_HEAD_KEY,
+    KIOSK_CHAIN_HEAD_PREFIX,
+    PENDING_DIR,
+    kiosk_chain_key,
+)
 from kiosk.archive.signing import KEYS_DIR, load_archive_keys, public_raw, verify_signature
 from kiosk.archive.store import BlobIntegrityError, BlobMissingError, BlobStore
-from kiosk.models import Attachment, BlobRecord, Case, PhotoAttempt, Seal, Setting
+from kiosk.models import Attachment, BlobRecord, Case, KioskKey, PhotoAttempt, Seal, Setting
 from kiosk.text import Text
 
 log = logging.getLogger(__name__)
@@ -112,12 +119,7 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
     report = ArchiveReport()
     root = store.root
     keys = load_archive_keys(root)
-    trusted: dict[str, bytes] | None = None
-    if session is not None:
-        trusted = {
-            s.key[len(SIGNING_KEY_PREFIX):]: bytes(s.value)
-            for s in session.scalars(select(Setting).where(Setting.key.startswith(SIGNING_KEY_PREFIX)))
-        }
+    trusted = trusted_keys(session) if session is not None else None
 
     # -- manifests: names, signatures
     by_seq: dict[int, list[ManifestFile]] = defaultdict(list)
@@ -139,58 +141,15 @@ def verify_archive(store: BlobStore, session: Session | None = None) -> ArchiveR
             report.add("extra_file", f"{MANIFEST_DIR}/{path.name}", "清单目录中有多余的文件",
                        "not a manifest or signature of one")
 
-    # -- the chain
-    db_seals: dict[int, Seal] = {}
+    # -- the chains: one per kiosk, and the archive-wide chain of format 1 manifests (before per-kiosk chains)
+    db_seals: list[Seal] = list(session.scalars(select(Seal).order_by(Seal.sequence))) if session is not None else []
+    kiosk_of_key = kiosk_keys(session) if session is not None else None
+    for chain in chains_of(by_seq, db_seals):
+        check_chain(report, chain, with_db=session is not None)
+        if kiosk_of_key is not None and chain.kiosk is not None:
+            check_chain_keys(report, chain, kiosk_of_key)
     if session is not None:
-        db_seals = {s.sequence: s for s in session.scalars(select(Seal).order_by(Seal.sequence))}
-    top = max([*by_seq, *db_seals, 0])
-    prev_sha: str | None = GENESIS
-    for seq in range(1, top + 1):
-        found = by_seq.get(seq, [])
-        seal = db_seals.get(seq)
-        if seal is not None:
-            match = [m for m in found if m.sha256 == seal.manifest_sha256]
-            if not match:
-                report.add("missing_manifest", f"{MANIFEST_DIR}/{manifest_name(seq, seal.manifest_sha256)}",
-                           "数据库中的封存记录对应的清单文件缺失",
-                           f"chain link {seq} (case id {seal.case_id}, {seal.kind}) is in the database but missing from the archive")
-            for m in found:
-                if m.sha256 != seal.manifest_sha256:
-                    report.add("extra_file", f"{MANIFEST_DIR}/{m.path.name}", "清单不在数据库中",
-                               f"sequence {seq} in the database is {seal.manifest_sha256[:16]}…, not this manifest")
-            found = match
-        elif not found:
-            report.add("missing_manifest", f"sequence {seq}", "哈希链缺少一环",
-                       f"chain link {seq} is missing (neither a manifest file nor a database row)")
-        elif session is not None:
-            for m in found:
-                report.add("extra_file", f"{MANIFEST_DIR}/{m.path.name}", "清单没有对应的数据库记录",
-                           "manifest has no Seal row in the database (run recovery, or restore the database)")
-        if len(found) > 1:
-            report.add("duplicate_sequence", f"sequence {seq}", "同一序号有多个清单",
-                       f"{len(found)} manifests claim sequence {seq}")
-        if not found:
-            prev_sha = None
-            continue
-        mf = found[0]
-        claimed = mf.content.get("prev_manifest_sha256") if mf.content else None
-        if prev_sha is None:
-            report.add("broken_link", f"{MANIFEST_DIR}/{mf.path.name}", "前一环缺失，链接无法验证",
-                       f"refers to previous manifest {str(claimed)[:16]}…, which is missing")
-        elif claimed != prev_sha:
-            report.add("broken_link", f"{MANIFEST_DIR}/{mf.path.name}", "与前一清单的链接断裂",
-                       f"refers to previous manifest {str(claimed)[:16]}…, but sequence {seq - 1} is {prev_sha[:16]}…")
-        if seal is not None and seal.prev_manifest_sha256 != claimed:
-            report.add("db_mismatch", f"sequence {seq}", "数据库记录的前一清单哈希与清单不符",
-                       "the database's prev_manifest_sha256 differs from the manifest's")
-        prev_sha = mf.sha256
-    if session is not None:
-        head = session.get(Setting, CHAIN_HEAD_KEY)
-        last = db_seals.get(top)
-        expected = f"{last.sequence}:{last.manifest_sha256}" if last else None
-        if head is not None and bytes(head.value).decode() != expected:
-            report.add("missing_manifest", "chain head", "链尾的清单被删除",
-                       f"the database's chain head is {bytes(head.value).decode()[:24]}…, the last Seal row is {expected}")
+        check_chain_heads(report, session, db_seals)
 
     # -- which blobs should exist
     expected_blobs: dict[str, _Ref] = {}
@@ -307,6 +266,182 @@ def _anchor_problems(
     if checkpoint is not None:
         anchors.append((f"{CHECKPOINT_DIR}/{CHECKPOINT_NAME}", checkpoint))
     return problems + anchor_problems(session, anchors)
+
+
+@dataclass(slots=True)
+class Chain:
+    """One hash chain of the archive: a kiosk's (`kiosk` its name) or the archive-wide one of format 1 manifests
+    (`kiosk` None), its manifest files and Seal rows by position (chain_sequence, or sequence for format 1)."""
+
+    kiosk: str | None
+    files: dict[int, list[ManifestFile]] = field(default_factory=lambda: defaultdict(list))
+    seals: dict[int, Seal] = field(default_factory=dict)
+
+    def who(self) -> tuple[str, str]:
+        """How problems name this chain: (Chinese, English) prefixes."""
+        return ("", "") if self.kiosk is None else (f"终端 {self.kiosk}：", f"kiosk {self.kiosk}: ")
+
+    def link_subject(self, position: int) -> str:
+        return f"sequence {position}" if self.kiosk is None else f"kiosk {self.kiosk}, link {position}"
+
+
+def chains_of(by_seq: dict[int, list[ManifestFile]], db_seals: list[Seal]) -> list[Chain]:
+    """Manifest files and Seal rows sorted into their chains. A manifest goes where the Seal row of its sequence
+    says (an edited manifest cannot move itself into another chain), else where its content says."""
+    chains: dict[str | None, Chain] = {}
+    row_of_sequence = {seal.sequence: seal for seal in db_seals}
+    for seal in db_seals:
+        chain = chains.setdefault(seal.kiosk_name if seal.chain_sequence is not None else None,
+                                  Chain(seal.kiosk_name if seal.chain_sequence is not None else None))
+        chain.seals[seal.chain_sequence if seal.chain_sequence is not None else seal.sequence] = seal
+    for seq, found in by_seq.items():
+        for mf in found:
+            row = row_of_sequence.get(seq)
+            if row is not None:
+                kiosk = row.kiosk_name if row.chain_sequence is not None else None
+                position = row.chain_sequence if row.chain_sequence is not None else seq
+            else:
+                kiosk = kiosk_chain_of(mf.content)
+                position = _int((mf.content or {}).get("chain_sequence"), seq) if kiosk is not None else seq
+            chains.setdefault(kiosk, Chain(kiosk)).files[position].append(mf)
+    return sorted(chains.values(), key=lambda c: (c.kiosk is not None, c.kiosk or ""))
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def check_chain(report: ArchiveReport, chain: Chain, *, with_db: bool) -> None:
+    """Every link of one chain present once, each naming the previous one, and agreeing with its Seal row."""
+    zh_who, en_who = chain.who()
+    top = max([*chain.files, *chain.seals, 0])
+    prev_sha: str | None = GENESIS
+    for position in range(1, top + 1):
+        found = chain.files.get(position, [])
+        seal = chain.seals.get(position)
+        if seal is not None:
+            match = [m for m in found if m.sha256 == seal.manifest_sha256]
+            if not match:
+                report.add("missing_manifest", f"{MANIFEST_DIR}/{manifest_name(seal.sequence, seal.manifest_sha256)}",
+                           f"{zh_who}数据库中的封存记录对应的清单文件缺失",
+                           f"{en_who}chain link {position} (case id {seal.case_id}, {seal.kind}) is in the database "
+                           "but missing from the archive")
+            for m in found:
+                if m.sha256 != seal.manifest_sha256:
+                    report.add("extra_file", f"{MANIFEST_DIR}/{m.path.name}", f"{zh_who}清单不在数据库中",
+                               f"{en_who}link {position} in the database is {seal.manifest_sha256[:16]}…, "
+                               "not this manifest")
+            found = match
+        elif not found:
+            report.add("missing_manifest", chain.link_subject(position), f"{zh_who}哈希链缺少一环",
+                       f"{en_who}chain link {position} is missing (neither a manifest file nor a database row)")
+        elif with_db:
+            for m in found:
+                report.add("extra_file", f"{MANIFEST_DIR}/{m.path.name}", f"{zh_who}清单没有对应的数据库记录",
+                           f"{en_who}manifest has no Seal row in the database (run recovery, or restore the database)")
+        if len(found) > 1:
+            report.add("duplicate_sequence", chain.link_subject(position), f"{zh_who}同一序号有多个清单",
+                       f"{en_who}{len(found)} manifests claim link {position}")
+        if not found:
+            prev_sha = None
+            continue
+        mf = found[0]
+        claimed = mf.content.get("prev_manifest_sha256") if mf.content else None
+        if prev_sha is None:
+            report.add("broken_link", f"{MANIFEST_DIR}/{mf.path.name}", f"{zh_who}前一环缺失，链接无法验证",
+                       f"{en_who}refers to previous manifest {str(claimed)[:16]}…, which is missing")
+        elif claimed != prev_sha:
+            report.add("broken_link", f"{MANIFEST_DIR}/{mf.path.name}", f"{zh_who}与前一清单的链接断裂",
+                       f"{en_who}refers to previous manifest {str(claimed)[:16]}…, but link {position - 1} is "
+                       f"{prev_sha[:16]}…")
+        if seal is not None and seal.prev_manifest_sha256 != claimed:
+            report.add("db_mismatch", chain.link_subject(position), f"{zh_who}数据库记录的前一清单哈希与清单不符",
+                       f"{en_who}the database's prev_manifest_sha256 differs from the manifest's")
+        prev_sha = mf.sha256
+
+
+def kiosk_keys(session: Session) -> dict[str, str]:
+    """Registered signing key fingerprint -> the kiosk it belongs to."""
+    return {fp: name for fp, name in session.execute(select(KioskKey.fingerprint, KioskKey.kiosk_name))}
+
+
+def check_chain_keys(report: ArchiveReport, chain: Chain, kiosk_of_key: dict[str, str]) -> None:
+    """Every manifest of a kiosk's chain is signed with a key registered to that kiosk."""
+    for found in chain.files.values():
+        for mf in found:
+            if mf.content is None or mf.actual_sha256 != mf.sha256:  # altered: reported, its claims not trusted
+                continue
+            fp = str(mf.content.get("signing_key", ""))
+            owner = kiosk_of_key.get(fp)
+            if owner is None:
+                report.add("unknown_key", f"{MANIFEST_DIR}/{mf.path.name}", f"终端 {chain.kiosk}：签名密钥未登记",
+                           f"kiosk {chain.kiosk}: signing key {fp} is not in the kiosk registry")
+            elif owner != chain.kiosk:
+                report.add("wrong_kiosk_key", f"{MANIFEST_DIR}/{mf.path.name}",
+                           f"终端 {chain.kiosk} 的清单用终端 {owner} 的密钥签名",
+                           f"kiosk {chain.kiosk}: signed with key {fp}, which is registered to kiosk {owner}")
+
+
+def check_chain_heads(report: ArchiveReport, session: Session, db_seals: list[Seal], only: str | None = None) -> None:
+    """Each chain head recorded in the database (`only` that kiosk's) against its chain's last Seal row (a removed
+    last link)."""
+    if only is not None:
+        heads: list[tuple[str, str, Seal | None, Setting | None]] = []
+        last = [s for s in db_seals if s.kiosk_name == only and s.chain_sequence is not None]
+        last.sort(key=lambda s: s.chain_sequence or 0)
+        heads.append((only, f"kiosk {only}, chain head", last[-1] if last else None,
+                      session.get(Setting, kiosk_chain_key(only))))
+        _compare_heads(report, heads)
+        return
+    legacy = [s for s in db_seals if s.chain_sequence is None]
+    heads = [("", "chain head", legacy[-1] if legacy else None, session.get(Setting, CHAIN_HEAD_KEY))]
+    last_of: dict[str, Seal] = {}
+    for seal in db_seals:
+        if seal.chain_sequence is not None and (
+                seal.kiosk_name not in last_of or (last_of[seal.kiosk_name].chain_sequence or 0) < seal.chain_sequence):
+            last_of[seal.kiosk_name] = seal
+    rows = session.scalars(select(Setting).where(Setting.key.startswith(KIOSK_CHAIN_HEAD_PREFIX))).all()
+    by_key = {row.key: row for row in rows}
+    names = set(last_of) | {row.key[len(KIOSK_CHAIN_HEAD_PREFIX):] for row in rows if "#" not in row.key}
+    for name in sorted(names):
+        heads.append((name, f"kiosk {name}, chain head", last_of.get(name), by_key.pop(kiosk_chain_key(name), None)))
+    for row in by_key.values():  # a long kiosk name's head whose kiosk has no Seal row left
+        heads.append((row.key, f"{row.key}", None, row))
+    _compare_heads(report, heads)
+
+
+def _compare_heads(report: ArchiveReport, heads: list[tuple[str, str, Seal | None, Setting | None]]) -> None:
+    for name, subject, last, head in heads:
+        if head is None:
+            continue
+        position = (last.chain_sequence if name else last.sequence) if last else 0
+        expected = f"{position}:{last.manifest_sha256}" if last else None
+        if bytes(head.value).decode() != expected and not (last is None and bytes(head.value).decode() == f"0:{GENESIS}"):
+            zh_who, en_who = (f"终端 {name}：", f"kiosk {name}: ") if name else ("", "")
+            report.add("missing_manifest", subject, f"{zh_who}链尾的清单被删除",
+                       f"{en_who}the database's chain head is {bytes(head.value).decode()[:24]}…, the last Seal row "
+                       f"is {expected}")
+
+
+def kiosk_chain_problems(session: Session, store: BlobStore, kiosk_name: str) -> list[Problem]:
+    """One kiosk's chain checked now: each manifest's hash, signature and key (registered to this kiosk), every
+    link present and naming the previous one, the chain head. The rest of the archive is not read."""
+    report = ArchiveReport()
+    seals = list(session.scalars(select(Seal).where(Seal.kiosk_name == kiosk_name, Seal.chain_sequence.is_not(None))
+                                 .order_by(Seal.sequence)))
+    keys, trusted = load_archive_keys(store.root), trusted_keys(session)
+    by_seq: dict[int, list[ManifestFile]] = defaultdict(list)
+    for seal in seals:
+        path = store.root / MANIFEST_DIR / manifest_name(seal.sequence, seal.manifest_sha256)
+        if path.exists():
+            mf = read_manifest(path)
+            by_seq[seal.sequence].append(mf)
+            check_manifest(report, mf, keys, trusted)
+    for chain in chains_of(by_seq, seals):
+        check_chain(report, chain, with_db=True)
+        check_chain_keys(report, chain, kiosk_keys(session))
+    check_chain_heads(report, session, seals, only=kiosk_name)
+    return report.problems
 
 
 def archive_summary(report: ArchiveReport) -> str:

@@ -81,7 +81,7 @@ def walk_case(app):
         for attempt in case.photo_attempts:
             _judged(attempt, turned=attempt.status != "accepted")
         finish(s, case, users["wangli"])
-        sealing.seal_case(s, archive.store, archive.signer, case, users["wangli"], "counter-2")
+        sealing.seal_case(s, archive.store, archive.signer, case, users["wangli"], archive.kiosk_name)  # its own key
         case_id = case.id
     return case_id
 
@@ -139,6 +139,7 @@ def test_counter_audit_and_pdf_show_words_not_codes(live_server, browser, walk_c
         _login(page, base, "zhaomin")
         visit("/audit/")
         visit(f"/audit/?number={NUMBER}")
+        visit("/audit/kiosks")
         visit(f"/audit/cases/{NUMBER}")
         with page.expect_download() as info:
             page.click("#export-button")

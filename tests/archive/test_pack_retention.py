@@ -242,7 +242,7 @@ def test_expire_cli(arch):
     with arch.db.session() as s:
         s.scalars(select(Seal)).one().sealed_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
     env = {"KIOSK_VAR_DIR": str(arch.root.parent), "KIOSK_ARCHIVE_DIR": str(arch.root), "KIOSK_DATABASE_URL": arch.db.url,
-           "KIOSK_ARCHIVE_KEY": bytes(range(32)).hex(), "KIOSK_SIGNING_KEY_FILE": str(arch.root.parent / "signing_key.pem"),
+           "KIOSK_ARCHIVE_KEY": bytes(range(32)).hex(), "KIOSK_SIGNING_KEY_FILE": str(arch.root.parent / "cli_signing_key.pem"),
            "KIOSK_NAME": "kiosk-cli", "KIOSK_SECRET_KEY": "x", "PATH": "/usr/bin:/bin"}
     run = lambda *a: subprocess.run([sys.executable, "-m", "kiosk", "expire", *a], cwd=PROJECT, env=env,  # noqa: E731
                                     capture_output=True, text=True, timeout=60)

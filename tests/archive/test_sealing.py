@@ -219,16 +219,16 @@ def test_stale_chain_head_fails_loudly(arch, monkeypatch):
     refuses it, nothing of that sealing is left behind, and a retry succeeds."""
     a, b = new_case(arch, number="BK-1", seed=1), new_case(arch, number="BK-2", seed=2)
     seal(arch, a)
-    real_lock = sealing.lock_chain_head
+    real_lock = sealing.lock_kiosk_chain
 
-    def stale(session):
-        row, _seq, _sha = real_lock(session)
+    def stale(session, kiosk_name):
+        row, _seq, _sha = real_lock(session, kiosk_name)
         return row, 0, sealing.GENESIS
 
-    monkeypatch.setattr(sealing, "lock_chain_head", stale)
+    monkeypatch.setattr(sealing, "lock_kiosk_chain", stale)
     with pytest.raises(IntegrityError, match="UNIQUE"):
         seal(arch, b)
-    monkeypatch.setattr(sealing, "lock_chain_head", real_lock)
+    monkeypatch.setattr(sealing, "lock_kiosk_chain", real_lock)
     assert len(manifests(arch)) == 1 and pending_paths(arch.root) == []
     with arch.db.session() as s:
         assert s.get(Case, b).state == "onsite_verification"
@@ -270,7 +270,7 @@ def test_manifest_without_row_or_journal_is_quarantined(arch):
     with arch.db.session() as s:
         s.execute(delete(Seal))
         s.get(Case, cid).sealed_at = None
-        s.execute(delete(Setting).where(Setting.key == sealing.CHAIN_HEAD_KEY))
+        s.execute(delete(Setting).where(Setting.key.startswith(sealing.KIOSK_CHAIN_HEAD_PREFIX)))
     actions = recover(arch.db, arch.store)
     assert [a.action for a in actions] == ["quarantined"]
     assert not path.exists() and (arch.root / "quarantine" / path.name).exists()

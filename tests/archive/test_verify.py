@@ -116,7 +116,7 @@ def test_removed_chain_link_is_named(sealed):
     assert ("broken_link", f"{MANIFEST_DIR}/{manifest_paths(sealed)[1].name}") in found
     # without the database, the gap in the sequence is still named
     found = problems(sealed, with_db=False)
-    assert ("missing_manifest", "sequence 2") in found and any(c == "broken_link" for c, _ in found)
+    assert ("missing_manifest", "kiosk kiosk-1, link 2") in found and any(c == "broken_link" for c, _ in found)
 
 
 def test_removed_link_and_its_row_are_named(sealed):
@@ -126,7 +126,7 @@ def test_removed_link_and_its_row_are_named(sealed):
     with sealed.db.session() as s:
         s.execute(delete(Seal).where(Seal.sequence == 3))
     # the chain head in the database still remembers sequence 3
-    assert ("missing_manifest", "chain head") in problems(sealed)
+    assert ("missing_manifest", "kiosk kiosk-1, chain head") in problems(sealed)
 
 
 def test_missing_signature_and_extra_files_are_named(sealed):

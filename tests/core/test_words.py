@@ -15,6 +15,7 @@ from kiosk.checkresult import CheckStatus, Limit
 from kiosk.documents.checks import CHECKS as DOCUMENT_CHECKS
 from kiosk.filing import FilingType, RecordRef
 from kiosk.identity import MatchVerdict
+from kiosk.kiosks import ChainStatus
 from kiosk.models import AttachmentStatus, AttemptStatus, CaptureTrigger, SealKind
 from kiosk.photo.checks import CHECK_CODES as PHOTO_CHECKS
 from kiosk.roles import Role
@@ -28,6 +29,7 @@ ENUMS: dict[str, type[StrEnum]] = {
     "filing_type": FilingType, "record_ref": RecordRef, "subject_type": SubjectType, "attachment_kind": AttachmentKind,
     "attachment_status": AttachmentStatus, "attempt_status": AttemptStatus, "capture_trigger": CaptureTrigger,
     "seal_kind": SealKind, "approval_action": ApprovalAction, "face_verdict": MatchVerdict,
+    "chain_status": ChainStatus,
 }
 
 
