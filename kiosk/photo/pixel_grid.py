@@ -51,6 +51,8 @@ def _on_jpeg_grid(f: np.ndarray) -> np.ndarray:
 
 
 _BAND = (_RADIUS >= LOW) & (_RADIUS <= HIGH) & ~(_on_jpeg_grid(_FX) & _on_jpeg_grid(_FY))
+# per ring of the band: (all frequencies at that distance, the band's frequencies among them)
+_RINGS = [(_RING == r, _BAND & (_RING == r)) for r in np.unique(_RING[_BAND])]
 
 
 def grid_peak(gray: np.ndarray, box: tuple[float, float, float, float] | None) -> float:
@@ -67,22 +69,15 @@ def grid_peak(gray: np.ndarray, box: tuple[float, float, float, float] | None) -
     step = TILE // 2
     if min(region.shape[0], region.shape[1]) < TILE + (MIN_TILES - 1) * step:
         return 0.0
-    total = np.zeros((TILE, TILE))
-    count = 0
-    for y in range(0, region.shape[0] - TILE + 1, step):
-        for x in range(0, region.shape[1] - TILE + 1, step):
-            tile = region[y:y + TILE, x:x + TILE]
-            spectrum = np.fft.fftshift(np.fft.fft2((tile - tile.mean()) * _HANN))
-            total += np.abs(spectrum) ** 2
-            count += 1
+    tiles = np.lib.stride_tricks.sliding_window_view(region, (TILE, TILE))[::step, ::step].reshape(-1, TILE, TILE)
+    tiles = (tiles - tiles.mean(axis=(1, 2), keepdims=True)) * _HANN
+    total = (np.abs(np.fft.fft2(tiles)) ** 2).mean(axis=0)
     # a device tilted by perspective has a pixel pitch that varies across the face: its peak spreads over
     # neighbouring frequencies, so each frequency's power is summed with its 3 x 3 neighbours first
-    power: np.ndarray = cv2.blur(total / count, (3, 3), borderType=cv2.BORDER_REFLECT)
+    power: np.ndarray = cv2.blur(np.fft.fftshift(total), (3, 3), borderType=cv2.BORDER_REFLECT)
     best = 0.0
-    for ring in np.unique(_RING[_BAND]):
-        members = _BAND & (_RING == ring)
-        reference = float(np.median(power[_RING == ring]))
-        if reference <= 0:
-            continue
-        best = max(best, float(power[members].max()) / reference)
+    for ring, members in _RINGS:
+        reference = float(np.median(power[ring]))
+        if reference > 0:
+            best = max(best, float(power[members].max()) / reference)
     return float(10.0 * np.log10(best)) if best > 0 else 0.0
