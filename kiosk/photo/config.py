@@ -122,6 +122,11 @@ class JudgeConfig(Thresholds):
     # print's or screen's edge), in face widths: uncertain within max_head_cut -/+ head_cut_band
     max_head_cut: float = 0.6
     head_cut_band: float = 0.25
+    # a screen's pixel grid in the face: the sharpest high-frequency spectral peak over its ring's median, in
+    # dB (kiosk/photo/pixel_grid.py); camera photos 0-14.4, screens in the derived scenes 26.4-34.2: uncertain
+    # within max_grid_peak -/+ grid_peak_band (19.8-24.2 dB), fail above
+    max_grid_peak: float = 22.0
+    grid_peak_band: float = 0.1
     # backdrop (enabled only when calibrated)
     backdrop_lab: tuple[float, float, float] | None = None
     backdrop_max_delta_e: float = 18.0

@@ -68,6 +68,7 @@ def prepare(obs: Observation) -> None:
     real_photo.flat_fraction(obs)
     real_photo.segments(obs)
     real_photo.head_segments(obs)
+    real_photo.grid_peak(obs)
     colour.colourfulness(obs)
     sharp.sharpness(obs)
     face_norm.normalised_face(obs)
