@@ -31,8 +31,9 @@ EVIDENCE_ENDPOINTS = {"audit.case_view", "audit.download", "audit.export", "docu
                       "documents.upload", "documents.capture", "booth.booth_photo", "booth.stream", "booth.counter_view",
                       "counter.face_crop"}
 # Routes the scan flags that hand out no evidence: files printed from the case's typed data, each logged as an
-# audit event where it matters (the verification sheet: sheet_printed).
-NOT_EVIDENCE = {"appointments.ics": "the appointment's calendar file", "appointments.sheet": "the blank sheet to sign"}
+# audit event where it matters (the verification sheet: sheet_printed), and the calibration's draft still.
+NOT_EVIDENCE = {"appointments.ics": "the appointment's calendar file", "appointments.sheet": "the blank sheet to sign",
+                "calibrate.still": "the admin's draft still of the empty backdrop (in memory, never archived)"}
 
 
 def entries(app) -> list[AccessLogEntry]:
