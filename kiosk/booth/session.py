@@ -40,7 +40,7 @@ from capture.push import PushCamera
 from capture.stream import JpegCache
 from kiosk.booth.countdown import Phase, StabilityCountdown, Tick
 from kiosk.booth.live import BoothPhase, BoothProblem, BoothState, CameraStatus, FrameInfo, LastCapture
-from kiosk.liveness import FaceMeasures, LivenessResult, LivenessSession, Step, measure, screen_outline
+from kiosk.liveness import FaceMeasures, LivenessResult, LivenessSession, Step, measure, presentation_attack
 from kiosk.liveness import Phase as LivenessPhase
 from kiosk.liveness.session import LOOK
 from kiosk.models import CaptureTrigger
@@ -100,10 +100,10 @@ def _close_judge(judge: Any) -> None:
 
 
 def measure_observation(obs: Any, t: float) -> tuple[FaceMeasures, bool]:
-    """One observation's liveness measures at time `t` and whether a screen or print outline surrounds the face."""
+    """One observation's liveness measures at time `t` and whether a presentation-attack cue fired (a screen or
+    print outline around the face, a screen's pixel grid in it: kiosk.liveness.presentation_attack)."""
     mesh = getattr(obs, "mesh", None)
-    attack = mesh is not None and screen_outline(obs.bgr, obs.face_box).found
-    return measure(mesh, t), attack
+    return measure(mesh, t), mesh is not None and presentation_attack(obs)
 
 
 CaptureHandler = Callable[[Capture], int]  # returns the stored attempt's id; raises KioskError on failure

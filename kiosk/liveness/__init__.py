@@ -13,7 +13,7 @@ from __future__ import annotations
 from kiosk.liveness.challenges import INSTRUCTIONS, Challenge
 from kiosk.liveness.config import LivenessConfig
 from kiosk.liveness.measures import FaceMeasures, measure
-from kiosk.liveness.screen import Outline, screen_outline
+from kiosk.liveness.screen import Outline, presentation_attack, screen_outline
 from kiosk.liveness.session import (
     ChallengeRecord,
     FailReason,
@@ -27,4 +27,4 @@ from kiosk.liveness.session import (
 
 __all__ = ["INSTRUCTIONS", "Challenge", "ChallengeRecord", "FaceMeasures", "FailReason", "LivenessConfig",
            "LivenessResult", "LivenessSession", "Outcome", "Outline", "Phase", "Step", "choose_challenges",
-           "measure", "screen_outline"]
+           "measure", "presentation_attack", "screen_outline"]

@@ -14,8 +14,9 @@ tablet's top edge) nor the printed poster (F1: its right edge is out of the pict
 the cue only catches devices held with their frame in view, such as the replay clip of the tests. Recorded
 videos are stopped by the challenges themselves (random order, time limit, wrong actions).
 
-This complements, and does not repeat, the photo judge's single-frame `real_photo` check (flat drawings and
-renders); the booth may pass that check's result as a cue as well.
+`presentation_attack(obs)`, the cue the booth feeds to the session per frame, is the outline or a screen's
+pixel grid in the face (the photo judge's `real_photo` grid measure, kiosk/photo/pixel_grid.py, above the
+judge's fail limit of 24.2 dB): that one also catches a screen held so close that its frame is out of view.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from kiosk.photo.checks import real_photo
+from kiosk.photo.config import JudgeConfig
+from kiosk.photo.vision import Observation
 
 WORK_WIDTH = 480  # the frame is scaled to this width first
 MIN_SIDE_LENGTH = 1.3  # the left and right edges cover at least this many face heights (a phone is tall)
@@ -36,6 +41,10 @@ MAX_TILT_DEG = 20.0
 REQUIRED = ("left", "right", "top")  # a bottom edge alone is too common (a collar, a table, a sofa's arm)
 CLUSTER = 0.15  # segments whose lines cross within this many face widths belong to one edge
 MIN_PIECE = 0.35  # each piece of an edge at least this many face heights (widths) long
+
+
+_JUDGE = JudgeConfig()
+GRID_FAIL_DB = _JUDGE.max_grid_peak * (1 + _JUDGE.grid_peak_band)  # the photo judge's fail limit (24.2 dB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +139,11 @@ def screen_outline(frame_bgr: np.ndarray, face_box: tuple[float, float, float, f
     if "left" in edges and "right" in edges and abs(edges["left"] - edges["right"]) > MAX_SKEW_DEG:
         del edges["right"]  # not the two sides of one device
     return Outline(tuple(s for s in ("left", "right", "top", "bottom") if s in edges))
+
+
+def presentation_attack(obs: Observation) -> bool:
+    """One frame's presentation-attack cue for the liveness session: a device or print outline around the face,
+    or a screen's pixel grid in it (see the module docstring); False without a face mesh."""
+    if obs.mesh is None:
+        return False
+    return screen_outline(obs.bgr, obs.face_box).found or real_photo.grid_peak(obs) > GRID_FAIL_DB

@@ -8,6 +8,9 @@ made from real photos and clips with known transformations (all deterministic):
 - `phone_replay`: a real clip played on a phone held up to the camera: the whole video across the width of a
   9:19.5 portrait screen (black above and below), brightened and tinted like a screen, inside a dark rounded
   phone body, on a plain booth backdrop, with hand shake;
+- `close_screen_replay`: a real clip played on a tablet held so close to the camera that the screen fills the
+  view (no bezel, no outline): the frame drawn as screen pixels with subpixel stripes (tests/photo/devices.py,
+  `CLOSE_TABLET`), a fixed glare patch and a slight fixed perspective, sensor noise and JPEG 90 per frame;
 - `photo_swap`: two photos of one person (frontal, then turned) swapped in front of the camera.
 
 Every frame goes through the photo judge's own `observe` (MediaPipe models in video mode), as at the booth.
@@ -23,8 +26,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.liveness import FaceMeasures, measure, screen_outline
+from kiosk.liveness import FaceMeasures, measure, presentation_attack
 from kiosk.photo.vision import Models, observe
+from tests.photo.devices import CLOSE_TABLET, glare, screen_pixels
+from tests.photo.scenes import camera_like
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "liveness"
 HAMILTON = Path(__file__).resolve().parent.parent / "data" / "photos" / "videos" / "fail_video_performer_mic_fr_hamilton.mp4"
@@ -57,14 +62,15 @@ def read_clip(path: Path, *, start: float = 0.0, end: float = math.inf, flip: bo
 
 
 def measure_frames(frames: Sequence[np.ndarray], fps: float, models: Models | None = None) -> list[Frame]:
-    """Run the judge's models on every frame (video mode) and take the liveness measures and the outline cue."""
+    """Run the judge's models on every frame (video mode) and take the liveness measures and the booth's
+    presentation-attack cue (kiosk.liveness.presentation_attack)."""
     own = models is None
     models = models or Models(video=True)
     out = []
     try:
         for i, frame in enumerate(frames):
             obs = observe(frame, models)
-            out.append(Frame(measure(obs.mesh, i / fps), screen_outline(frame, obs.face_box).found))
+            out.append(Frame(measure(obs.mesh, i / fps), presentation_attack(obs)))
     finally:
         if own:
             models.close()
@@ -154,6 +160,20 @@ def phone_replay(frames: Sequence[np.ndarray], size: tuple[int, int] = (640, 480
         alpha = cv2.warpAffine(mask, M, (W, H)).astype(np.float32)[..., None] / 255
         canvas = (warped * alpha + canvas * (1 - alpha)).astype(np.uint8)
         out.append(_noise(canvas, rng))
+    return out
+
+
+def close_screen_replay(frames: Sequence[np.ndarray], seed: int = 4) -> list[np.ndarray]:
+    """A clip on a screen filling the camera's view (see the module docstring), at the clip's own size."""
+    rng = np.random.default_rng(seed)
+    h, w = frames[0].shape[:2]
+    shine = glare((w, h), rng)
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    tilt = cv2.getPerspectiveTransform(src, src + np.float32([[-12, -8], [10, -14], [14, 10], [-8, 12]]))
+    out = []
+    for i, frame in enumerate(frames):
+        screen = np.clip(screen_pixels(frame, (w, h), CLOSE_TABLET) + shine, 0, 255)
+        out.append(camera_like(cv2.warpPerspective(screen, tilt, (w, h), borderMode=cv2.BORDER_REPLICATE), seed + i))
     return out
 
 

@@ -64,6 +64,26 @@ def test_a_replayed_clip_on_a_phone_fails(d12) -> None:
         assert result.reason == FailReason.SCREEN_OR_PRINT and "屏幕" in result.message.zh
 
 
+def test_a_replayed_clip_on_a_screen_filling_the_view_fails(d12) -> None:
+    """No device outline in view: the screen's pixel grid is the cue (without it this real clip, replayed,
+    only times out or passes when the person happens to do what is asked)."""
+    _p, _flipped, frames = d12
+    replayed = C.measure_frames(C.close_screen_replay(frames), 25.0)
+    assert sum(f.measures.face for f in replayed) > len(replayed) * 0.9
+    assert sum(f.attack for f in replayed) > len(replayed) // 2
+    for seed in range(3):
+        result = replay(replayed, 25.0, seed)
+        assert result.reason == FailReason.SCREEN_OR_PRINT and "屏幕" in result.message.zh
+
+
+def test_a_replayed_performance_on_a_screen_fails() -> None:
+    """The real performer clip of tests/data/photos/videos on a screen filling the view."""
+    frames, fps = C.read_clip(C.HAMILTON, end=8.0)
+    replayed = C.measure_frames(C.close_screen_replay(frames[::2]), fps / 2)
+    for seed in range(2):
+        assert replay(replayed, fps / 2, seed).reason == FailReason.SCREEN_OR_PRINT
+
+
 @pytest.fixture(scope="module")
 def photo1():
     return cv2.imread(str(PHOTOS / "aws_selfie_man__photo1.jpg"))

@@ -77,7 +77,7 @@ def _fill(photo: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
 
 
-def _screen(photo: np.ndarray, size: tuple[int, int], device: Device) -> np.ndarray:
+def screen_pixels(photo: np.ndarray, size: tuple[int, int], device: Device) -> np.ndarray:
     """The photo on a screen of `size` camera pixels (steps 1 and 2), float BGR."""
     w, h = size
     pitch = device.pitch
@@ -96,7 +96,7 @@ def _screen(photo: np.ndarray, size: tuple[int, int], device: Device) -> np.ndar
     return screen
 
 
-def _glare(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+def glare(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A soft specular patch (step 3), float added to every channel."""
     w, h = size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -113,9 +113,9 @@ def device_image(photo: np.ndarray, device: Device, seed: int = 0) -> tuple[np.n
     inner = (w - 2 * border, h - 2 * border - (border if device.pitch else 0))
     body = np.empty((h, w, 3), np.float32)
     body[:] = device.body
-    screen = _screen(photo, inner, device)
+    screen = screen_pixels(photo, inner, device)
     if device.glare:
-        screen = screen + _glare(inner, rng)
+        screen = screen + glare(inner, rng)
     top = border + (border if device.pitch else 0) // 2
     body[top:top + inner[1], border:border + inner[0]] = screen
     alpha = np.zeros((h, w), np.float32)
