@@ -47,13 +47,14 @@ from kiosk.booth import station
 from kiosk.booth.guide import current_guide
 from kiosk.booth.live import CHECK_LABELS, BoothState
 from kiosk.booth.session import BoothSession
+from kiosk.identity.case_match import match_summary
 from kiosk.models import Case, PhotoAttempt
 from kiosk.roles import STAFF_ROLES
 from kiosk.text import KioskError, Text
 from web.auth import current_user, role_required
 from web.db import close_session, get_database, get_session
 from web.evidence import evidence_read, log_read_now, refuse_as
-from web.services import get_archive, get_settings
+from web.services import get_archive, get_face_gate, get_settings
 
 bp = Blueprint("booth", __name__, url_prefix="/booth")
 
@@ -404,6 +405,12 @@ def counter_accept(case_id: int, attempt_id: int) -> Any:
         return _fail(err, case_id)
     booth_session().accepted(case.id)  # the booth screen says so at once
     flash(("核验照片已确认", "The verification photo is accepted"))
+    gate = get_face_gate()
+    matched = gate.match_on_accept(get_session(), case, current_user(), request.remote_addr or "") if gate else None
+    if matched:
+        get_session().commit()  # staff see same / different now; finishing reuses the stored match
+        summary = match_summary(matched)
+        flash((summary.zh, summary.en), "status" if matched["verdict"] == "same" else "error")
     return _back(case_id)
 
 

@@ -1,6 +1,8 @@
 """The face match of a case: the accepted booth photo against the portrait on the ID card front(s).
 
-When staff finish the on-site verification, `FaceGate.prepare` matches the accepted photo once against the
+As soon as staff accept the booth photo, `FaceGate.match_on_accept` matches it (when the ID card front is
+already there), so the counter view shows same / different at once. When staff finish the on-site
+verification, `FaceGate.prepare` matches the accepted photo once against the
 website leader's ID card front (an individual's own card; for an organisation also the principal's card when the
 principal is the same person, same ID number) and stores the result on the attempt (`PhotoAttempt.identity`:
 distance, threshold, similarity, verdict, model name and version, the SHA-256 of both face crops, which are stored
@@ -177,6 +179,12 @@ def mismatch_approval(session: Any, case: Case) -> Any:
     return approval if approval is not None and approval.detail.get("key") == matched["key"] else None
 
 
+def match_summary(matched: dict[str, Any]) -> Text:
+    """One line for staff: the stored match's verdict, e.g. "人脸比对：同一人" / "Face match: Same person"."""
+    verdict = VERDICT_NAMES[MatchVerdict(matched["verdict"])]
+    return Text(f"人脸比对：{verdict.zh}", f"Face match: {verdict.en}")
+
+
 def face_match_refusal(matched: dict[str, Any]) -> KioskError:
     verdict = VERDICT_NAMES[MatchVerdict(matched["verdict"])]
     return KioskError("face_mismatch", Text(
@@ -230,6 +238,20 @@ class FaceGate:
             session.add(AuditEvent(actor_id=actor.id, action="face_match_blocked", target=target_of(attempt),
                                    remote_addr=remote_addr, detail={"case": case.number, "verdict": matched["verdict"]}))
         return matched
+
+    def match_on_accept(self, session: Any, case: Case, actor: User, remote_addr: str = "") -> dict[str, Any] | None:
+        """Right after the booth photo is accepted: its match against the ID card front(s), stored and audited
+        like `prepare`'s (the caller commits), so staff see same / different on the counter view before
+        finishing, and finishing reuses it while the photo and the cards stay the same. None when the case has no
+        face to match or no card yet, or when a file cannot be read (finishing then runs the match and says why);
+        accepting the photo never fails because of the match."""
+        if not face_match_applies(case) or accepted_attempt(case) is None or not cards_to_match(case):
+            return None
+        try:
+            return stored_match(case) or run_face_match(session, case, self.matcher, self.store, actor, remote_addr)
+        except KioskError as err:
+            log.warning("case %s: no face match at acceptance: %s", case.number, err.code)
+            return None
 
     def require(self, session: Any, case: Case) -> None:
         """The guard: a stored match that fits, and is "same" or approved by a second user; else KioskError."""

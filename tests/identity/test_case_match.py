@@ -174,3 +174,52 @@ def test_principal_card_is_matched_when_the_principal_leads_the_website(app, ent
     other_id = onsite_case(app, {**enterprise_form, "website_domain": ["example.com.cn"]}, live=OBAMA_B, card_of=OBAMA_A)
     with get_database(app).session() as s:
         assert [a.kind for a in cards_to_match(s.get(Case, other_id))] == ["leader_id_front"]
+
+
+def accept_at_the_counter(app, client, case_id: int):
+    """The booth photo of `case_id` waiting for staff (taken), then accepted at the counter."""
+    with get_database(app).session() as s:
+        attempt = s.get(Case, case_id).photo_attempts[0]
+        attempt.status, attempt_id = "taken", attempt.id
+        s.commit()
+    login(client, "staff")
+    return post(client, f"/booth/counter/{case_id}/attempts/{attempt_id}/accept", {}, follow_redirects=True)
+
+
+def face_match_events(app) -> list[str]:
+    with get_database(app).session() as s:
+        return [e.detail["verdict"] for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "face_match"))]
+
+
+def test_accepting_the_photo_matches_at_once_and_finishing_reuses_it(app, client, enterprise_form):
+    case_id = onsite_case(app, enterprise_form, live=OBAMA_B, card_of=OBAMA_A)
+    assert "人脸比对：同一人" in accept_at_the_counter(app, client, case_id).data.decode()
+    assert 'data-verdict="same"' in client.get(f"/cases/{case_id}").data.decode()
+    assert face_match_events(app) == ["same"]
+    finish(client, case_id)
+    assert state_of(app, case_id) == "awaiting_internal_audit"
+    assert face_match_events(app) == ["same"]  # the stored match was reused: same photo, same card
+
+
+def test_a_different_person_shows_at_acceptance(app, client, enterprise_form):
+    case_id = onsite_case(app, enterprise_form, live=BIDEN, card_of=OBAMA_A)
+    assert "人脸比对：不是同一人" in accept_at_the_counter(app, client, case_id).data.decode()
+    assert 'data-verdict="different"' in client.get(f"/cases/{case_id}").data.decode()
+    assert face_match_events(app) == ["different"]
+    finish(client, case_id)
+    assert state_of(app, case_id) == "onsite_verification" and face_match_events(app) == ["different"]
+
+
+def test_a_new_card_after_acceptance_is_matched_again_at_finish(app, client, enterprise_form):
+    case_id = onsite_case(app, enterprise_form, live=OBAMA_B, card_of=OBAMA_A)
+    accept_at_the_counter(app, client, case_id)
+    assert face_match_events(app) == ["same"]
+    store = blob_store(app)
+    with get_database(app).session() as s:
+        card = cards_to_match(s.get(Case, case_id))[0]
+        ref = store.put(card_jpeg(OBAMA_B), encrypt=True)  # a rescan: another photo of the same man
+        card.original_sha256, card.original_size = ref.sha256, ref.size
+        s.commit()
+    page = finish(client, case_id).data.decode()
+    assert face_match_events(app) == ["same", "same"], page[page.find('class="flash'):][:400]  # the rescan was matched
+    assert state_of(app, case_id) == "awaiting_internal_audit"
