@@ -17,6 +17,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from kiosk.archive import portal
 from kiosk.archive.access_log import ACTIONS, verify_access_log
+from kiosk.archive.booth_summary import identity_lines, liveness_lines
 from kiosk.archive.retention import set_legal_hold
 from kiosk.archive.search import PAGE_SIZE, SearchFilters, sealed_only_for, search_cases, staff_members
 from kiosk.kiosks import kiosk_overview, sealing_kiosk
@@ -116,6 +117,8 @@ def case_view(number: str) -> Any:
         states=STATE_NAMES, provinces=PROVINCES, subject_types=SUBJECT_TYPE_NAMES, id_types=ID_TYPES,
         attachment_names=ATTACHMENT_NAMES, documents=seen.documents, retention_days=archive.retention_days,
         sealed_by_kiosk=sealing_kiosk(session, case.id),
+        booth_lines=(liveness_lines(seen.accepted.liveness) + identity_lines(seen.accepted.identity)
+                     if seen.accepted else []),
     )
 
 

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from kiosk import readouts, words
+from kiosk.archive.booth_summary import identity_lines, liveness_lines
 from kiosk.archive.overlay import draw_on_image
 from kiosk.documents.desk import FIELD_LABELS
 from kiosk.models import AttemptStatus
@@ -226,6 +227,8 @@ def build_report(
                                    "photo_check"))
         if accepted.get("override_reason"):
             story.append(_p(_both("人工放行原因", "Override reason") + f": {accepted['override_reason']}", st["base"]))
+        for line in liveness_lines(accepted.get("liveness")) + identity_lines(accepted.get("identity")):
+            story.append(_p(_both(line.zh, line.en), st["base"]))
     else:
         story.append(_p(_both("没有被接受的照片", "No accepted photo"), st["base"]))
 

@@ -223,3 +223,28 @@ def test_a_new_card_after_acceptance_is_matched_again_at_finish(app, client, ent
     page = finish(client, case_id).data.decode()
     assert face_match_events(app) == ["same", "same"], page[page.find('class="flash'):][:400]  # the rescan was matched
     assert state_of(app, case_id) == "awaiting_internal_audit"
+
+
+def test_the_audit_page_and_the_pdf_state_the_face_match_and_the_liveness(app, client, enterprise_form):
+    """Without kiosk.archive.booth_summary neither says whether the faces matched or whether liveness ran."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    case_id = onsite_case(app, enterprise_form, live=OBAMA_B, card_of=OBAMA_A)
+    login(client, "staff")
+    finish(client, case_id)
+    with get_database(app).session() as s:
+        number = s.get(Case, case_id).number
+    client.post("/logout")
+    login(client, "auditor")
+    page = client.get(f"/audit/cases/{number}").data.decode()
+    lines = page[page.find('id="booth-results"'):][:1500]
+    assert "人脸比对：同一人" in lines and "上限 0.50" in lines and "活体检测：未进行" in lines
+    with get_database(app).session() as s:
+        auditor = s.scalars(select(User).where(User.role == "auditor")).one()
+        pack = get_archive(app).build_pack(s, s.get(Case, case_id), auditor)
+    pdf = zipfile.ZipFile(io.BytesIO(pack.data)).read("report.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert "人脸比对：同一人" in text and "活体检测：未进行" in text
