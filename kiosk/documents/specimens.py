@@ -98,11 +98,18 @@ def valid_id_number(body17: str) -> str:
     return body17 + id_check_character(body17)
 
 
+ID_NUMBER_CHARACTERS = "0123456789X"
+CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def _one_off(good: str, alphabet: str) -> str:
+    """The character after `good` in `alphabet` (wrapping): a check character that is wrong by one."""
+    return alphabet[(alphabet.index(good) + 1) % len(alphabet)]
+
+
 def broken_id_number(body17: str) -> str:
     """An ID number whose check digit is wrong (one off)."""
-    good = id_check_character(body17)
-    chars = "0123456789X"
-    return body17 + chars[(chars.index(good) + 1) % 11]
+    return body17 + _one_off(id_check_character(body17), ID_NUMBER_CHARACTERS)
 
 
 def valid_credit_code(body17: str) -> str:
@@ -110,9 +117,8 @@ def valid_credit_code(body17: str) -> str:
 
 
 def broken_credit_code(body17: str) -> str:
-    good = credit_code_check_character(body17)
-    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    return body17 + chars[(chars.index(good) + 1) % 31]
+    """A unified social credit code whose check character is wrong (one off)."""
+    return body17 + _one_off(credit_code_check_character(body17), CREDIT_CODE_CHARACTERS)
 
 
 @dataclass(frozen=True)
