@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.identity.case_match import VERDICT_NAMES
-from kiosk.identity.match import MatchVerdict
+from kiosk.identity.case_match import match_summary, verdict_name
 from kiosk.text import Text
 
 OUTCOMES = {"passed": Text("通过", "passed"), "failed": Text("未通过", "failed"),
@@ -18,13 +17,6 @@ OUTCOMES = {"passed": Text("通过", "passed"), "failed": Text("未通过", "fai
 
 def _text(value: Any) -> Text | None:
     return Text(value.get("zh", ""), value.get("en", "")) if isinstance(value, dict) else None
-
-
-def _verdict(code: Any) -> Text:
-    try:
-        return VERDICT_NAMES[MatchVerdict(code)]
-    except ValueError:
-        return Text(str(code), str(code))
 
 
 def liveness_lines(liveness: dict[str, Any] | None) -> list[Text]:
@@ -55,10 +47,9 @@ def identity_lines(identity: dict[str, Any] | None) -> list[Text]:
     """The sealed face match as lines: the overall verdict, then each card's distance against its limit."""
     if not identity:
         return [Text("人脸比对：尚未比对", "Face match: not run yet")]
-    verdict = _verdict(identity.get("verdict"))
-    lines = [Text(f"人脸比对：{verdict.zh}", f"Face match: {verdict.en}")]
+    lines = [match_summary(identity)]
     for c in identity.get("cards") or []:
-        card_verdict = _verdict(c.get("verdict"))
+        card_verdict = verdict_name(c.get("verdict"))
         distance, limit = c.get("distance"), c.get("threshold")
         if isinstance(distance, (int, float)) and isinstance(limit, (int, float)):
             lines.append(Text(f"· 与身份证人像距离 {distance:.2f}（上限 {limit:.2f}，越小越像）：{card_verdict.zh}",

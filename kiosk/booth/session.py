@@ -102,8 +102,7 @@ def _close_judge(judge: Any) -> None:
 def measure_observation(obs: Any, t: float) -> tuple[FaceMeasures, bool]:
     """One observation's liveness measures at time `t` and whether a presentation-attack cue fired (a screen or
     print outline around the face, a screen's pixel grid in it: kiosk.liveness.presentation_attack)."""
-    mesh = getattr(obs, "mesh", None)
-    return measure(mesh, t), mesh is not None and presentation_attack(obs)
+    return measure(getattr(obs, "mesh", None), t), presentation_attack(obs)
 
 
 CaptureHandler = Callable[[Capture], int]  # returns the stored attempt's id; raises KioskError on failure

@@ -179,9 +179,17 @@ def mismatch_approval(session: Any, case: Case) -> Any:
     return approval if approval is not None and approval.detail.get("key") == matched["key"] else None
 
 
+def verdict_name(code: Any) -> Text:
+    """A stored verdict code in words; an unknown code (a record from another version) is shown as it is."""
+    try:
+        return VERDICT_NAMES[MatchVerdict(code)]
+    except ValueError:
+        return Text(str(code), str(code))
+
+
 def match_summary(matched: dict[str, Any]) -> Text:
     """One line for staff: the stored match's verdict, e.g. "人脸比对：同一人" / "Face match: Same person"."""
-    verdict = VERDICT_NAMES[MatchVerdict(matched["verdict"])]
+    verdict = verdict_name(matched.get("verdict"))
     return Text(f"人脸比对：{verdict.zh}", f"Face match: {verdict.en}")
 
 

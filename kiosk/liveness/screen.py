@@ -144,6 +144,6 @@ def screen_outline(frame_bgr: np.ndarray, face_box: tuple[float, float, float, f
 def presentation_attack(obs: Observation) -> bool:
     """One frame's presentation-attack cue for the liveness session: a device or print outline around the face,
     or a screen's pixel grid in it (see the module docstring); False without a face mesh."""
-    if obs.mesh is None:
+    if getattr(obs, "mesh", None) is None:
         return False
     return screen_outline(obs.bgr, obs.face_box).found or real_photo.grid_peak(obs) > GRID_FAIL_DB
